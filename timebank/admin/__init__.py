@@ -1,0 +1,1 @@
+"""Community administration: registrations, members, roles, places, teams, features and the audit log."""

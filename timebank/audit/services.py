@@ -1,0 +1,59 @@
+"""Recording and reading the audit log. ``record_audit`` adds to the caller's transaction (same commit)."""
+
+import json
+
+from flask import has_request_context, request
+from sqlalchemy import func, or_, select
+
+from ..clock import now
+from ..extensions import db
+from .models import AuditEvent
+
+#: Detail keys that must never reach the log.
+_SECRET_KEYS = {"password", "password_hash", "token", "phone", "secret", "health", "diet"}
+
+#: Translatable names of core actions (plugins' actions show their code).
+ACTION_LABELS = {}
+
+
+def record_audit(action, actor=None, community=None, target=None, on_behalf_of=None, detail=None):
+    """Add an audit event to the current transaction. ``target`` is ``(type, id)``."""
+    detail = {key: value for key, value in (detail or {}).items() if key not in _SECRET_KEYS}
+    target_type, target_id = target if target else ("", "")
+    if on_behalf_of is None and has_request_context():
+        from ..identity.proxy import proxied_user
+
+        subject = proxied_user()
+        if subject is not None and actor is not None and subject.id != getattr(actor, "id", None):
+            on_behalf_of = subject
+    event = AuditEvent(
+        created_at=now(),
+        community_id=getattr(community, "id", None),
+        actor_id=getattr(actor, "id", None),
+        on_behalf_of_id=getattr(on_behalf_of, "id", None),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        detail_json=json.dumps(detail, ensure_ascii=False, default=str),
+        ip=(request.remote_addr or "")[:45] if has_request_context() else "",
+    )
+    db.session.add(event)
+    return event
+
+
+def audit_page(community, page=1, per_page=50, action_prefix=None):
+    """Events of one community, newest first (``None``: instance-wide events, for district admins)."""
+    query = select(AuditEvent)
+    if community is not None:
+        query = query.where(AuditEvent.community_id == community.id)
+    if action_prefix:
+        query = query.where(or_(AuditEvent.action == action_prefix, AuditEvent.action.like(action_prefix + ".%")))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total
+
+
+def detail_of(event):
+    return json.loads(event.detail_json or "{}")

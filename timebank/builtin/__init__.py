@@ -1,0 +1,1 @@
+"""Core behaviour implemented as an ordinary plugin (always on)."""

@@ -1,0 +1,1 @@
+"""Communities and their structure: grids, buildings, stairwells, households, teams and memberships."""

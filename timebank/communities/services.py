@@ -1,0 +1,402 @@
+"""Communities and memberships: creation, registration, approval, roles and volunteer numbers.
+
+Every function takes the community explicitly and scopes its queries to it in SQL.
+"""
+
+import re
+
+from flask import g, has_request_context
+from sqlalchemy import func, or_, select
+
+from .. import roles
+from ..audit.services import record_audit
+from ..clock import now
+from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..events import after_commit, commit
+from ..extensions import db
+from ..i18n import N_, _
+from ..identity.models import User
+from ..identity.services import new_user, reset_password
+from ..notifications.services import notify
+from ..permissions import require
+from .models import Community, Household, Membership
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+PENDING, ACTIVE, REJECTED, LEFT = "pending", "active", "rejected", "left"
+
+
+def valid_slug(slug):
+    return bool(slug) and bool(SLUG_RE.match(slug)) and "--" not in slug
+
+
+def community_by_slug(slug):
+    """The community with this slug, or ``NotFound`` (also for malformed slugs)."""
+    if not valid_slug(slug or ""):
+        raise NotFound(slug)
+    community = db.session.scalar(select(Community).where(Community.slug == slug))
+    if community is None:
+        raise NotFound(slug)
+    return community
+
+
+def all_communities():
+    return db.session.scalars(select(Community).order_by(Community.name)).all()
+
+
+def create_community(slug, name, actor=None, timezone="Asia/Shanghai", organising_unit="", contact_phone="",
+                     address="", self_registration=True):
+    """Create a community. Commits. Raises ``ValidationFailed`` for a malformed or taken slug."""
+    slug = (slug or "").strip().lower()
+    name = (name or "").strip()
+    if not valid_slug(slug):
+        raise ValidationFailed(
+            _("Use 2–40 lower-case letters, digits and single hyphens, not at the start or end."), field="slug"
+        )
+    if not name:
+        raise ValidationFailed(_("Enter a name."), field="name")
+    if db.session.scalar(select(Community.id).where(Community.slug == slug)) is not None:
+        raise ValidationFailed(_("This short name is already taken."), field="slug")
+    _check_timezone(timezone)
+    community = Community(slug=slug, name=name[:80], timezone=timezone, organising_unit=organising_unit or name,
+                          contact_phone=contact_phone, address=address, self_registration=self_registration,
+                          created_at=now())
+    db.session.add(community)
+    db.session.flush()
+    record_audit("community.created", actor=actor, community=community, target=("community", community.id))
+    commit()
+    return community
+
+
+def _check_timezone(timezone):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationFailed(_("Unknown time zone."), field="timezone") from None
+
+
+def update_community(community, actor, **values):
+    """Change a community's details (name, contact, time zone, self-registration). Commits."""
+    require(actor, "community.manage", community)
+    if "timezone" in values:
+        _check_timezone(values["timezone"])
+    if "name" in values and not (values["name"] or "").strip():
+        raise ValidationFailed(_("Enter a name."), field="name")
+    changed = []
+    for key in ("name", "timezone", "organising_unit", "contact_phone", "address", "self_registration"):
+        if key in values and getattr(community, key) != values[key]:
+            setattr(community, key, values[key])
+            changed.append(key)
+    record_audit("community.updated", actor=actor, community=community, detail={"fields": changed})
+    commit()
+    return community
+
+
+# --- Memberships ---------------------------------------------------------------------------------------------
+
+
+def membership_of(user, community):
+    """The membership of ``user`` in ``community`` in any status, or ``None``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.community_id == community.id)
+    )
+
+
+def active_membership(user, community):
+    """The active membership of ``user`` in ``community`` (cached for the request), or ``None``."""
+    if user is None or community is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("_timebank_memberships", {}) if has_request_context() else {}
+    key = (user.id, community.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.community_id == community.id, Membership.status == ACTIVE
+            )
+        )
+    return cache[key]
+
+
+def _forget_cached_memberships():
+    if has_request_context():
+        g.pop("_timebank_memberships", None)
+
+
+def memberships_for(user):
+    """Active memberships of ``user``, community names sorted."""
+    return db.session.scalars(
+        select(Membership).join(Community).where(Membership.user_id == user.id, Membership.status == ACTIVE)
+        .order_by(Community.name)
+    ).all()
+
+
+def membership_in(community, membership_id):
+    """A membership of ``community`` by id; another community's membership is ``NotFound``."""
+    membership = db.session.scalar(
+        select(Membership).where(Membership.id == membership_id, Membership.community_id == community.id)
+    )
+    if membership is None:
+        raise NotFound(membership_id)
+    return membership
+
+
+def member_in(community, user_id):
+    """The ``User`` behind an (any status) membership of ``community``; else ``NotFound``."""
+    user = db.session.scalar(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(User.id == user_id, Membership.community_id == community.id)
+    )
+    if user is None:
+        raise NotFound(user_id)
+    return user
+
+
+def household_in(community, household_id):
+    if household_id in (None, "", 0):
+        return None
+    household = db.session.scalar(
+        select(Household).where(Household.id == household_id, Household.community_id == community.id)
+    )
+    if household is None:
+        raise ValidationFailed(_("Choose a household of this community."), field="household_id")
+    return household
+
+
+def next_volunteer_number(community):
+    """The next free volunteer number of the community: V00001, V00002..."""
+    highest = db.session.scalar(
+        select(func.max(Membership.volunteer_number)).where(
+            Membership.community_id == community.id, Membership.volunteer_number.like("V%")
+        )
+    )
+    number = int(highest[1:]) + 1 if highest and highest[1:].isdigit() else 1
+    return f"V{number:05d}"
+
+
+def _give_volunteer_number(membership):
+    if membership.volunteer_number is None and roles.role_at_least(membership.role, roles.VOLUNTEER):
+        # Lock the community row so that two coordinators approving at once cannot hand out the same number
+        # (PostgreSQL; SQLite serialises writers anyway).
+        db.session.execute(select(Community.id).where(Community.id == membership.community_id).with_for_update())
+        membership.volunteer_number = next_volunteer_number(membership.community)
+
+
+def register(community, username, display_name, password, phone="", wants_to_volunteer=False, address_note="",
+             application_note="", household_id=None, locale=None):
+    """Self-registration: a new account with a membership waiting for a coordinator's approval. Commits."""
+    if not community.self_registration:
+        raise PermissionDenied("registration", _("This community does not accept registrations online."))
+    household = household_in(community, household_id)
+    user = new_user(username=username, display_name=display_name, password=password, phone=phone, locale=locale)
+    membership = _apply(user, community, wants_to_volunteer, address_note, application_note, household)
+    record_audit("membership.applied", actor=user, community=community, target=("membership", membership.id))
+    _notify_coordinators_of_application(community, user)
+    commit()
+    return membership
+
+
+def apply_to_join(user, community, wants_to_volunteer=False, address_note="", application_note="",
+                  household_id=None):
+    """An existing account asks to join another community. Commits."""
+    if not community.self_registration:
+        raise PermissionDenied("registration", _("This community does not accept registrations online."))
+    existing = membership_of(user, community)
+    if existing is not None and existing.status in (PENDING, ACTIVE):
+        raise ValidationFailed(_("You have already applied to this community."))
+    household = household_in(community, household_id)
+    if existing is not None:  # rejected or left before: apply again on the same row
+        existing.status, existing.wants_to_volunteer = PENDING, wants_to_volunteer
+        existing.address_note, existing.application_note = address_note[:120], application_note
+        existing.household_id = getattr(household, "id", None)
+        existing.created_at, existing.decided_at, existing.decided_by_id = now(), None, None
+        membership = existing
+    else:
+        membership = _apply(user, community, wants_to_volunteer, address_note, application_note, household)
+    record_audit("membership.applied", actor=user, community=community, target=("membership", membership.id))
+    _notify_coordinators_of_application(community, user)
+    commit()
+    _forget_cached_memberships()
+    return membership
+
+
+def _apply(user, community, wants_to_volunteer, address_note, application_note, household):
+    membership = Membership(
+        user=user, community=community, role=roles.RESIDENT, status=PENDING,
+        wants_to_volunteer=bool(wants_to_volunteer), address_note=(address_note or "")[:120],
+        application_note=application_note or "", household_id=getattr(household, "id", None), created_at=now(),
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def _notify_coordinators_of_application(community, applicant):
+    for coordinator in staff_of(community):
+        notify(coordinator, "membership.applied",
+               N_("%(name)s asked to join %(community_name)s."), community=community,
+               link=f"/c/{community.slug}/admin/registrations", name=applicant.display_name,
+               community_name=community.name)
+
+
+def staff_of(community, minimum=roles.COORDINATOR):
+    """Active members at or above ``minimum`` role (who to notify about approvals)."""
+    allowed = [role for role in roles.ROLES if roles.role_at_least(role, minimum)]
+    return db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == ACTIVE, Membership.role.in_(allowed)
+        )
+    ).all()
+
+
+def pending_registrations(community):
+    return db.session.scalars(
+        select(Membership).where(Membership.community_id == community.id, Membership.status == PENDING)
+        .order_by(Membership.created_at)
+    ).all()
+
+
+def count_pending_registrations(community):
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.community_id == community.id, Membership.status == PENDING)
+    )
+
+
+def approve(membership, actor, role=None):
+    """Approve a pending registration (as volunteer if they asked and no role is given). Commits."""
+    require(actor, "members.approve", membership.community)
+    if membership.status != PENDING:
+        raise ValidationFailed(_("This registration has already been decided."))
+    role = role or (roles.VOLUNTEER if membership.wants_to_volunteer else roles.RESIDENT)
+    _check_role_change(actor, membership.community, role)
+    membership.status, membership.role = ACTIVE, role
+    membership.decided_at, membership.decided_by_id = now(), actor.id
+    _give_volunteer_number(membership)
+    record_audit("membership.approved", actor=actor, community=membership.community,
+                 target=("membership", membership.id), detail={"role": role})
+    notify(membership.user, "membership.approved", N_("Welcome! You are now a member of %(community_name)s."),
+           community=membership.community, link=f"/c/{membership.community.slug}/",
+           community_name=membership.community.name)
+    _fire_member_joined(membership)
+    commit()
+    return membership
+
+
+def reject(membership, actor, reason):
+    """Turn down a pending registration with a reason the applicant can read. Commits."""
+    require(actor, "members.approve", membership.community)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give a reason; the applicant will see it."), field="reason")
+    if membership.status != PENDING:
+        raise ValidationFailed(_("This registration has already been decided."))
+    membership.status, membership.decision_note = REJECTED, reason
+    membership.decided_at, membership.decided_by_id = now(), actor.id
+    record_audit("membership.rejected", actor=actor, community=membership.community,
+                 target=("membership", membership.id))
+    notify(membership.user, "membership.rejected",
+           N_("Your registration in %(community_name)s was not approved: %(reason)s"), community=membership.community,
+           community_name=membership.community.name, reason=reason)
+    commit()
+    return membership
+
+
+def _check_role_change(actor, community, role):
+    if role not in roles.ROLES:
+        raise ValidationFailed(_("Unknown role."), field="role")
+    if roles.role_at_least(role, roles.COORDINATOR):
+        require(actor, "members.grant_staff", community)
+
+
+def change_role(membership, actor, role):
+    """Give an active member another role; coordinators and admins can only be named by a community admin."""
+    require(actor, "members.manage", membership.community)
+    if membership.status != ACTIVE:
+        raise ValidationFailed(_("Only active members can change role."))
+    _check_role_change(actor, membership.community, role)
+    if roles.role_at_least(membership.role, roles.COORDINATOR):
+        require(actor, "members.grant_staff", membership.community)
+    old = membership.role
+    membership.role = role
+    _give_volunteer_number(membership)
+    record_audit("membership.role_changed", actor=actor, community=membership.community,
+                 target=("membership", membership.id), detail={"from": old, "to": role})
+    commit()
+    _forget_cached_memberships()
+    return membership
+
+
+def create_member_account(community, actor, username, display_name, role=roles.RESIDENT, phone="", password=None,
+                          household_id=None):
+    """A coordinator creates an active member (e.g. an elder without a phone; ``password=None``: no own login)."""
+    require(actor, "members.manage", community)
+    _check_role_change(actor, community, role)
+    household = household_in(community, household_id)
+    user = new_user(username=username, display_name=display_name, password=password, phone=phone,
+                    created_by=actor, allow_no_password=True)
+    membership = Membership(user=user, community=community, role=role, status=ACTIVE, created_at=now(),
+                            decided_at=now(), decided_by_id=actor.id, household_id=getattr(household, "id", None))
+    db.session.add(membership)
+    db.session.flush()
+    _give_volunteer_number(membership)
+    record_audit("membership.created", actor=actor, community=community, target=("membership", membership.id),
+                 detail={"role": role, "own_login": password is not None})
+    _fire_member_joined(membership)
+    commit()
+    return membership
+
+
+def _fire_member_joined(membership):
+    from ..hooks import dispatch_event
+
+    user, community = membership.user, membership.community
+    after_commit(lambda: dispatch_event("timebank_member_joined", community, user=user, membership=membership))
+
+
+def members_page(community, search="", role=None, page=1, per_page=30):
+    """Active members of a community, filtered by name/username/volunteer number and role, with the total."""
+    query = (
+        select(Membership).join(User, Membership.user_id == User.id)
+        .where(Membership.community_id == community.id, Membership.status == ACTIVE)
+    )
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(User.display_name.ilike(like), User.username.ilike(like),
+                                Membership.volunteer_number.ilike(like)))
+    if role in roles.ROLES:
+        query = query.where(Membership.role == role)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(User.display_name, User.id).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return rows, total
+
+
+def find_member(community, text):
+    """An active member of ``community`` by username or volunteer number; ``ValidationFailed`` if none."""
+    text = (text or "").strip()
+    user = db.session.scalar(
+        select(User).join(Membership, Membership.user_id == User.id).where(
+            Membership.community_id == community.id, Membership.status == ACTIVE,
+            or_(User.username == text.lower(), Membership.volunteer_number == text.upper()),
+        )
+    )
+    if user is None:
+        raise ValidationFailed(_("No active member with this username or volunteer number."), field="member")
+    return user
+
+
+def set_member_password(membership, actor, new_password):
+    """A coordinator sets a member's password (an elder's family takes over, a forgotten password). Staff
+    accounts can only be reset by a community admin, and nobody resets their own password this way."""
+    community = membership.community
+    require(actor, "members.manage", community)
+    if membership.user_id == actor.id:
+        raise PermissionDenied("members.manage", _("Change your own password on your account page."))
+    if roles.role_at_least(membership.role, roles.COORDINATOR) or membership.user.is_district_admin:
+        require(actor, "members.grant_staff", community)
+    reset_password(membership.user, new_password)
+    record_audit("auth.password_set", actor=actor, community=community, target=("user", membership.user_id))
+    commit()

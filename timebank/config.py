@@ -1,0 +1,51 @@
+"""Default configuration.
+
+Order of precedence (lowest first): these defaults → ``instance/config.py`` → ``TIMEBANK_*`` environment variables
+(``TIMEBANK_SECRET_KEY=...`` sets ``SECRET_KEY``; values are parsed as JSON when they can be) → ``test_config``.
+"""
+
+from datetime import timedelta
+
+
+class DefaultConfig:
+    # Replaced on first start by a random key stored in instance/secret_key (see timebank.app).
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # default: sqlite:///<instance>/timebank.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Demo mode: `timebank demo` may create the demo community and accounts with a known password.
+    DEMO_MODE = False
+
+    # Languages
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
+
+    # Plugins
+    PLUGINS = None  # None: every bundled plugin; or a list of bundled plugin names to load
+    EXTRA_PLUGINS: list = []  # import paths of plugin modules to load in addition (tests, local hacks)
+    LOAD_ENTRYPOINTS = True  # third-party plugins from the "timebank.plugins" entry-point group
+    DISABLED_PLUGINS: list = []  # blocked instance-wide (needs a restart)
+    TRACE_HOOKS = False  # print every hook call to stderr
+    PLUGIN_SETTINGS: dict = {}  # instance-level plugin settings: {"plugin": {"key": value}}
+
+    # Security
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True behind https
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (forms left open on a phone)
+    PASSWORD_MIN_LENGTH = 8
+    LOGIN_LIMIT_PER_IP = "30 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "8 per 5 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # Public base URL used in QR codes and links sent out of the app (e.g. "https://tb.example.org").
+    BASE_URL = None
+
+    # Notifications: names of channels to deliver through in addition to the in-app inbox.
+    NOTIFICATION_CHANNELS = ["log"]

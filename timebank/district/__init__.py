@@ -1,0 +1,1 @@
+"""District administration: every community of the installation, instance-wide settings."""

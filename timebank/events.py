@@ -1,0 +1,63 @@
+"""Run work after the current transaction commits (events, notification delivery); drop it on rollback.
+
+Services queue work with ``after_commit(callback)`` and finish with ``commit()``, which commits and then runs
+the queued callbacks (SQLAlchemy cannot run SQL inside its own after-commit event). Work queued before a
+plain ``db.session.commit()`` runs at the end of the request, or at the next ``commit()``.
+"""
+
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+logger = logging.getLogger(__name__)
+
+_QUEUED = "timebank_after_commit"
+_READY = "timebank_ready"
+
+
+def after_commit(callback):
+    """Queue ``callback()`` to run once the current database transaction has committed."""
+    db.session().info.setdefault(_QUEUED, []).append(callback)
+
+
+def run_ready(session=None):
+    """Run callbacks whose transaction has committed. Each runs on its own; failures are logged."""
+    session = session or db.session()
+    while session.info.get(_READY):
+        callback = session.info[_READY].pop(0)
+        try:
+            callback()
+        except Exception:  # an after-commit step must never break the request that committed
+            logger.exception("after-commit step failed")
+
+
+def commit():
+    """Commit the session, then run the work queued for after the commit."""
+    db.session.commit()
+    run_ready()
+
+
+def _mark_ready(session):
+    queued = session.info.pop(_QUEUED, [])
+    if queued:
+        session.info.setdefault(_READY, []).extend(queued)
+
+
+def install(app):
+    """Attach the session listeners (idempotent) and run leftover ready work at the end of each request."""
+    if not event.contains(Session, "after_commit", _mark_ready):
+        event.listen(Session, "after_commit", _mark_ready)
+        event.listen(Session, "after_rollback", _discard_all)
+
+    @app.teardown_request
+    def _run_leftovers(exc):
+        session = db.session()
+        if exc is None and session.info.get(_READY):
+            run_ready(session)
+
+
+def _discard_all(session):
+    session.info.pop(_QUEUED, None)

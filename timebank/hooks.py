@@ -1,0 +1,120 @@
+"""Calling hooks: per community, attributed to plugins, and isolated for events.
+
+* ``hooks_for(community)``: a proxy whose attributes are pluggy hook callers that skip plugins switched off
+  in that community (``hooks_for(c).timebank_authenticate(...)``).
+* ``call_each(name, community=..., **kwargs)``: ``[(plugin name, result), ...]``, used where results must be
+  tied to the plugin that produced them (setup hooks, UI items).
+* ``collect_items(name, community, **kwargs)``: flattened list results with ``item.plugin`` set, sorted by
+  ``(order, plugin)``.
+* ``dispatch_event(name, community, **kwargs)``: every listener runs on its own; a failing one is logged with
+  its plugin's name and never re-raised.
+
+Only setup code calls ``pm.hook`` directly.
+"""
+
+import logging
+import sys
+
+from flask import current_app, g, has_request_context
+
+from .plugin_state import enabled_plugin_names
+
+logger = logging.getLogger(__name__)
+
+
+def plugin_system(app=None):
+    return (app or current_app).extensions["timebank"]
+
+
+def disabled_plugin_names(community, app=None):
+    """Optional plugins that are off for ``community`` (all optional plugins when ``community`` is None)."""
+    system = plugin_system(app)
+    optional = {info.name for info in system.optional_plugins}
+    if community is None:
+        return optional
+    return optional - enabled_plugin_names(community)
+
+
+class CommunityHooks:
+    """Attribute access returns a hook caller restricted to the plugins on in one community."""
+
+    def __init__(self, system, disabled):
+        self._system = system
+        self._disabled = disabled
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        pm = self._system.pm
+        remove = [pm.get_plugin(plugin) for plugin in self._disabled if pm.get_plugin(plugin) is not None]
+        return pm.subset_hook_caller(name, remove_plugins=remove)
+
+
+def hooks_for(community):
+    """Hook callers for ``community``: plugins switched off there are skipped."""
+    return CommunityHooks(plugin_system(), disabled_plugin_names(community))
+
+
+def _impls(system, hook_name, community, app=None):
+    disabled = disabled_plugin_names(community, app) if community is not False else set()
+    hook = getattr(system.pm.hook, hook_name)
+    # pluggy keeps implementations in call order reversed (last registered first); we call in load order.
+    return [impl for impl in hook.get_hookimpls() if impl.plugin_name not in disabled]
+
+
+def call_each(hook_name, community=False, app=None, **kwargs):
+    """Call every implementation of ``hook_name`` and return ``[(plugin_name, result)]`` (``None`` results dropped).
+
+    ``community=False`` calls every registered plugin (setup hooks); a community (or ``None``) skips plugins that
+    are off there. Exceptions propagate.
+    """
+    system = plugin_system(app)
+    if community is not False:
+        kwargs["community"] = community
+    results = []
+    for impl in _impls(system, hook_name, community, app):
+        args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        if system.trace:
+            sys.stderr.write(f"[hook] {hook_name} -> {impl.plugin_name}\n")
+        result = impl.function(**args)
+        if result is not None:
+            results.append((impl.plugin_name, result))
+    return results
+
+
+def collect_items(hook_name, community, **kwargs):
+    """Flatten list results of a UI hook, tag each item with its plugin and sort by ``(order, plugin)``."""
+    cache_key = None
+    if has_request_context() and hook_name in CACHEABLE:
+        cache_key = (hook_name, getattr(community, "id", None), getattr(kwargs.get("user"), "id", None))
+        cache = g.setdefault("_timebank_items", {})
+        if cache_key in cache:
+            return cache[cache_key]
+    items = []
+    for plugin_name, result in call_each(hook_name, community=community, **kwargs):
+        for item in result:
+            item.plugin = plugin_name
+            items.append(item)
+    items.sort(key=lambda item: (item.order, item.plugin))
+    if cache_key is not None:
+        g._timebank_items[cache_key] = items
+    return items
+
+
+#: UI hooks asked more than once per page (the tab badge and the task list); cached for the request.
+CACHEABLE = {"timebank_nav_items", "timebank_tasks", "timebank_asset_urls"}
+
+
+def dispatch_event(hook_name, community, **kwargs):
+    """Run every listener of an event hook on its own; a failure is logged with the plugin name, not raised.
+
+    Call this after the transaction commits (see ``timebank.events.after_commit``).
+    """
+    system = plugin_system()
+    kwargs["community"] = community
+    for impl in _impls(system, hook_name, community):
+        args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        try:
+            impl.function(**args)
+        except Exception:
+            logger.exception("plugin %s failed while handling %s", impl.plugin_name, hook_name)

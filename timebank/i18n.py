@@ -1,0 +1,96 @@
+"""Languages, time zones and the shared formatters (durations, dates, masked personal data).
+
+Every user-visible string goes through ``_`` (``gettext``) or ``_l`` (``lazy_gettext``, for strings defined at
+import time such as form labels and hook results). Simplified Chinese is the default; English is the second
+language. Times are stored in UTC and shown in the community's time zone.
+"""
+
+from flask import current_app, g, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+
+__all__ = ["_", "_l", "ngettext", "select_locale", "select_timezone", "format_minutes", "mask_phone",
+           "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale", "N_"]
+
+
+def supported_locale(value):
+    """Return ``value`` if it is one of the configured languages, else ``None``."""
+    return value if value in current_app.config["LANGUAGES"] else None
+
+
+def select_locale():
+    """The person's saved language, else the one chosen in this browser, else the default (zh_CN)."""
+    if request and current_user and current_user.is_authenticated and supported_locale(current_user.locale):
+        return current_user.locale
+    if request and supported_locale(session.get("locale")):
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    community = g.get("community") if request else None
+    if community is not None and community.timezone:
+        return community.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def html_lang():
+    """The value for ``<html lang>``: ``zh-CN`` or ``en``."""
+    return str(get_locale() or "zh_CN").replace("_", "-")
+
+
+def format_minutes(minutes):
+    """A duration in whole minutes as words: "1小时30分" / "1 h 30 min"."""
+    if minutes is None:
+        return ""
+    minutes = int(minutes)
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    if hours and rest:
+        text = _("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+    elif hours:
+        text = _("%(hours)d h", hours=hours)
+    else:
+        text = _("%(minutes)d min", minutes=rest)
+    return sign + text
+
+
+def format_local_datetime(value, format="short"):
+    """An aware UTC datetime shown in the community's (or default) time zone."""
+    return format_datetime(value, format) if value is not None else ""
+
+
+def format_local_date(value, format="medium"):
+    return format_date(value, format) if value is not None else ""
+
+
+def mask_phone(phone):
+    """138****5678: enough to recognise a number, not enough to call it."""
+    if not phone:
+        return ""
+    digits = str(phone)
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) <= 7:
+        return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(name):
+    """张*明 for public lists: first and last character kept; two-character names keep the first."""
+    if not name:
+        return ""
+    name = str(name)
+    if len(name) == 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def N_(message):
+    """Mark a string for translation without translating it now (e.g. notification texts stored as msgids)."""
+    return message

@@ -1,0 +1,122 @@
+"""Data for the shared page layout: tab bar, navigation, badges, elder mode, proxy banner.
+
+Templates call these through ``layout.<name>()``; they gather data from services and hooks (templates never
+query the database themselves).
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app, g, request, session, url_for
+from flask_login import current_user
+
+from .hooks import collect_items
+from .i18n import _l
+
+
+@dataclass
+class Tab:
+    key: str
+    label: object
+    icon: str
+    url: str
+    active: bool
+    badge: int = 0
+
+
+def elder_mode_on():
+    """Elder mode (关怀模式): the person's saved choice, or this browser's when logged out."""
+    if current_user.is_authenticated:
+        return bool(current_user.elder_mode)
+    return bool(session.get("elder_mode"))
+
+
+def community_slug():
+    community = g.get("community")
+    if community is not None:
+        return community.slug
+    return session.get("community") if current_user.is_authenticated else None
+
+
+def _active_tab():
+    endpoint = request.endpoint or ""
+    if endpoint in ("home.dashboard", "home.index"):
+        return "home"
+    if endpoint.startswith("ledger.") and "my" in endpoint:
+        return "hours"
+    if endpoint == "home.tasks":
+        return "tasks"
+    if endpoint.startswith("identity.") or endpoint in ("communities.me", "notifications.inbox"):
+        return "me"
+    return ""
+
+
+def tab_bar():
+    """The four tabs at the bottom of every page of a logged-in person: home, my hours, tasks, me."""
+    if not current_user.is_authenticated:
+        return []
+    slug = community_slug()
+    active = _active_tab()
+    tabs = [Tab("home", _l("Home"), "home", url_for("home.dashboard", community=slug) if slug else
+                url_for("home.index"), active == "home")]
+    if slug and "ledger.my_hours" in current_app.view_functions:
+        tabs.append(Tab("hours", _l("My hours"), "clock", url_for("ledger.my_hours", community=slug),
+                        active == "hours"))
+    if slug:
+        tabs.append(Tab("tasks", _l("Tasks"), "check", url_for("home.tasks", community=slug), active == "tasks",
+                        badge=task_count()))
+    tabs.append(Tab("me", _l("Me"), "user", url_for("communities.me", community=slug) if slug else
+                    url_for("identity.account"), active == "me", badge=unread_notifications()))
+    return tabs
+
+
+def nav_items():
+    """Navigation contributed by the plugins on in the current community."""
+    community = g.get("community")
+    if community is None or not current_user.is_authenticated:
+        return []
+    return collect_items("timebank_nav_items", community, user=current_user)
+
+
+def task_items():
+    community = g.get("community")
+    if community is None or not current_user.is_authenticated:
+        return []
+    return collect_items("timebank_tasks", community, user=current_user)
+
+
+def task_count():
+    return sum(item.count for item in task_items())
+
+
+def unread_notifications():
+    if not current_user.is_authenticated:
+        return 0
+    if "_timebank_unread" not in g:
+        from .notifications.services import unread_count
+
+        g._timebank_unread = unread_count(current_user)
+    return g._timebank_unread
+
+
+def asset_urls():
+    return collect_items("timebank_asset_urls", g.get("community"))
+
+
+def proxied_user():
+    from .identity.proxy import proxied_user as _proxied
+
+    return _proxied()
+
+
+def current_membership():
+    from .communities.context import current_membership as _membership
+
+    return _membership()
+
+
+def is_staff():
+    """The current user coordinates the current community (shows the admin entry)."""
+    from .permissions import can
+
+    community = g.get("community")
+    return community is not None and can(current_user, "members.approve", community)

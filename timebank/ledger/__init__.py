@@ -1,0 +1,1 @@
+"""The volunteer-hour ledger: service records, confirmation and balances (integer minutes, append-only)."""

@@ -1,0 +1,1 @@
+"""In-app notifications (the inbox) and delivery channels that plugins can add."""

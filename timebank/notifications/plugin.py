@@ -1,0 +1,10 @@
+"""Hook implementations of the notifications area (always on)."""
+
+from .. import hookimpl
+
+
+@hookimpl
+def timebank_blueprints():
+    from .views import bp
+
+    return [bp]

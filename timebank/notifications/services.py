@@ -1,0 +1,89 @@
+"""Posting notifications (one service for core and plugins) and reading the inbox."""
+
+import json
+import logging
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select, update
+
+from ..clock import now
+from ..events import after_commit, commit
+from ..extensions import db
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipient, kind, message, community=None, link="", **params):
+    """Put a message in ``recipient``'s inbox (in the caller's transaction) and deliver it through the
+    configured channels after commit.
+
+    :param kind: a code such as ``"membership.approved"`` or ``"qr_checkin.reminder"``.
+    :param message: an untranslated msgid marked with ``N_()``; ``params`` fill its ``%(name)s`` placeholders.
+    :param link: a path inside this site to open when the message is tapped.
+    """
+    notification = Notification(
+        recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind, message=message,
+        params_json=json.dumps({key: str(value) for key, value in params.items()}, ensure_ascii=False),
+        link=link or "", created_at=now(),
+    )
+    db.session.add(notification)
+    after_commit(lambda: _deliver(notification, recipient))
+    return notification
+
+
+def render_text(notification):
+    """The notification's text in the current language."""
+    params = json.loads(notification.params_json or "{}")
+    try:
+        return gettext(notification.message, **params) if params else gettext(notification.message)
+    except (KeyError, ValueError, TypeError):  # a translation with a broken placeholder must not break the inbox
+        return notification.message
+
+
+def _deliver(notification, recipient):
+    system = current_app.extensions["timebank"]
+    for name in current_app.config.get("NOTIFICATION_CHANNELS") or []:
+        channel = system.notification_channels.get(name)
+        if channel is None:
+            logger.warning("notification channel %s is configured but no plugin provides it", name)
+            continue
+        try:
+            with force_locale(recipient.locale):
+                text = render_text(notification)
+            channel.deliver(notification, recipient, text)
+        except Exception:
+            logger.exception("notification channel %s (plugin %s) failed", name, channel.plugin)
+
+
+def unread_count(user):
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def inbox_page(user, page=1, per_page=30):
+    query = select(Notification).where(Notification.recipient_id == user.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return rows, total
+
+
+def notification_of(user, notification_id):
+    """One of ``user``'s notifications, or ``None`` (another person's notification is not found)."""
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.recipient_id == user.id)
+    )
+
+
+def mark_read(user, notification_id=None):
+    """Mark one notification (or all of them) read. Commits."""
+    query = update(Notification).where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    db.session.execute(query.values(read_at=now()))
+    commit()

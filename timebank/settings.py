@@ -1,0 +1,177 @@
+"""Plugin settings at two levels: the instance (district) and each community.
+
+A plugin declares ``SettingSpec`` objects through ``timebank_settings``. A value is resolved, lowest priority
+first, from: the spec's default → ``PLUGIN_SETTINGS[plugin][key]`` in configuration → the instance row → the
+community row (community-scope settings only). Admin forms are generated from the specs.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+from wtforms import BooleanField, IntegerField, SelectField, StringField, validators
+
+from .errors import ValidationFailed
+from .extensions import db
+from .i18n import _
+
+
+@dataclass
+class SettingSpec:
+    """One setting. ``type`` is "bool", "int", "minutes", "str" or "choice"."""
+
+    key: str
+    type: str
+    default: object
+    label: object
+    help: object = ""
+    scope: str = "community"  # or "instance"
+    choices: list = field(default_factory=list)  # [(value, label)] for "choice"
+    min: int | None = None
+    max: int | None = None
+    plugin: str = ""
+
+    def parse(self, raw):
+        """Turn a stored or submitted value into the setting's type; raise ValidationFailed when invalid."""
+        if self.type == "bool":
+            if isinstance(raw, str):
+                return raw.lower() in ("1", "true", "y", "yes", "on")
+            return bool(raw)
+        if self.type in ("int", "minutes"):
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                raise ValidationFailed(_("Enter a whole number."), field=self.key) from None
+            if self.min is not None and value < self.min:
+                raise ValidationFailed(_("Must be at least %(min)d.", min=self.min), field=self.key)
+            if self.max is not None and value > self.max:
+                raise ValidationFailed(_("Must be at most %(max)d.", max=self.max), field=self.key)
+            return value
+        if self.type == "choice":
+            allowed = [value for value, _label in self.choices]
+            if raw not in allowed:
+                raise ValidationFailed(_("Choose one of the options."), field=self.key)
+            return raw
+        value = "" if raw is None else str(raw).strip()
+        if self.max is not None and len(value) > self.max:
+            raise ValidationFailed(_("At most %(max)d characters.", max=self.max), field=self.key)
+        return value
+
+
+class PluginSetting(db.Model):
+    __tablename__ = "plugin_setting"
+    __table_args__ = (UniqueConstraint("plugin_name", "scope_key", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    # "instance" or "community:<id>": a NOT NULL key so the unique constraint holds on every database.
+    scope_key: Mapped[str] = mapped_column(String(40), nullable=False)
+    community_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("community.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    key: Mapped[str] = mapped_column(String(80), nullable=False)
+    value_json: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+def _scope_key(community):
+    return "instance" if community is None else f"community:{community.id}"
+
+
+def setting_specs(plugin=None, scope=None):
+    specs = current_app.extensions["timebank"].settings.values()
+    return [s for s in specs if (plugin is None or s.plugin == plugin) and (scope is None or s.scope == scope)]
+
+
+def get_spec(plugin, key):
+    try:
+        return current_app.extensions["timebank"].settings[(plugin, key)]
+    except KeyError:
+        raise KeyError(f"unknown setting {plugin}.{key}") from None
+
+
+def _stored(plugin, community):
+    cache = g.setdefault("_timebank_settings", {}) if has_request_context() else {}
+    cache_key = (plugin, _scope_key(community))
+    if cache_key not in cache:
+        rows = db.session.execute(
+            select(PluginSetting.key, PluginSetting.value_json).where(
+                PluginSetting.plugin_name == plugin, PluginSetting.scope_key == _scope_key(community)
+            )
+        )
+        cache[cache_key] = {key: json.loads(value) for key, value in rows}
+    return cache[cache_key]
+
+
+def get_setting(plugin, key, community=None):
+    """The effective value of a setting for ``community`` (or the instance when ``community`` is None)."""
+    spec = get_spec(plugin, key)
+    value = spec.default
+    configured = current_app.config.get("PLUGIN_SETTINGS", {}).get(plugin, {})
+    if key in configured:
+        value = configured[key]
+    instance = _stored(plugin, None)
+    if key in instance:
+        value = instance[key]
+    if community is not None and spec.scope == "community":
+        stored = _stored(plugin, community)
+        if key in stored:
+            value = stored[key]
+    return spec.parse(value)
+
+
+def settings_for(plugin, community=None, scope="community"):
+    return {spec.key: get_setting(plugin, spec.key, community) for spec in setting_specs(plugin, scope)}
+
+
+def save_settings(plugin, values, community=None, actor=None):
+    """Validate and store several settings at once; nothing is written if one is invalid. Commits."""
+    from .audit.services import record_audit
+
+    scope = "instance" if community is None else "community"
+    specs = {spec.key: spec for spec in setting_specs(plugin, scope)}
+    parsed = {}
+    for key, raw in values.items():
+        if key not in specs:
+            raise ValidationFailed(_("Unknown setting."), field=key)
+        parsed[key] = specs[key].parse(raw)
+    for key, value in parsed.items():
+        row = db.session.execute(
+            select(PluginSetting).where(
+                PluginSetting.plugin_name == plugin,
+                PluginSetting.scope_key == _scope_key(community),
+                PluginSetting.key == key,
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = PluginSetting(plugin_name=plugin, scope_key=_scope_key(community),
+                                community_id=getattr(community, "id", None), key=key)
+            db.session.add(row)
+        row.value_json = json.dumps(value, ensure_ascii=False)
+    record_audit("settings.changed", actor=actor, community=community, target=("plugin", plugin),
+                 detail={"keys": sorted(parsed)})
+    db.session.commit()
+    if has_request_context():
+        g.pop("_timebank_settings", None)
+    return parsed
+
+
+def build_settings_form_fields(specs):
+    """WTForms fields for ``specs``, keyed by setting key (used to build the admin forms)."""
+    fields = {}
+    for spec in specs:
+        kwargs = {"label": spec.label, "description": spec.help}
+        if spec.type == "bool":
+            fields[spec.key] = BooleanField(**kwargs)
+        elif spec.type in ("int", "minutes"):
+            rules = [validators.InputRequired()]
+            if spec.min is not None or spec.max is not None:
+                rules.append(validators.NumberRange(min=spec.min, max=spec.max))
+            fields[spec.key] = IntegerField(validators=rules, render_kw={"inputmode": "numeric"}, **kwargs)
+        elif spec.type == "choice":
+            fields[spec.key] = SelectField(choices=spec.choices, **kwargs)
+        else:
+            rules = [validators.Length(max=spec.max)] if spec.max else []
+            fields[spec.key] = StringField(validators=rules, **kwargs)
+    return fields

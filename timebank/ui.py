@@ -1,0 +1,84 @@
+"""Data that hooks return and the core renders (navigation, cards, panels, tasks, fragments, assets).
+
+Labels and titles are translatable strings: use ``timebank.i18n.lazy_gettext`` (``_l``) in plugins. The core sorts
+every list by ``(order, plugin)`` so that the page does not depend on plugin registration order.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+
+@dataclass
+class NavItem:
+    """A link in the navigation. ``endpoint`` is resolved with ``url_for(endpoint, **url_kwargs)``."""
+
+    label: Any
+    endpoint: str
+    icon: str = "grid"  # a symbol id in static/icons.svg
+    order: int = 50
+    url_kwargs: dict = field(default_factory=dict)
+    badge: int | None = None
+    plugin: str = ""  # filled in by the core
+
+
+@dataclass
+class Card:
+    """A card on the community home page. ``template`` is rendered inside the core card frame with ``context``."""
+
+    title: Any
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 50
+    size: str = "full"  # "full" or "half" (half-width on wide screens)
+    elder: bool = False  # also shown on the simplified elder-mode home screen
+    plugin: str = ""
+
+
+@dataclass
+class Panel:
+    """A panel on a member's profile page."""
+
+    title: Any
+    template: str
+    context: dict = field(default_factory=dict)
+    order: int = 50
+    plugin: str = ""
+
+
+@dataclass
+class TaskItem:
+    """Something waiting for the user: shown on the Tasks tab; ``count`` feeds the tab's badge."""
+
+    label: Any
+    endpoint: str
+    url_kwargs: dict = field(default_factory=dict)
+    count: int = 1
+    detail: Any = ""
+    urgent: bool = False
+    order: int = 50
+    plugin: str = ""
+
+
+@dataclass
+class Snippet:
+    """An HTML fragment for a template slot. ``markup=False`` escapes ``content``."""
+
+    content: str
+    markup: bool = True
+    order: int = 50
+    plugin: str = ""
+
+    def render(self) -> Markup:
+        return Markup(self.content) if self.markup else Markup.escape(self.content)
+
+
+@dataclass
+class Asset:
+    """A stylesheet or script served by this installation (never a CDN)."""
+
+    url: str
+    kind: str = "css"  # "css" or "js"
+    module: bool = False
+    plugin: str = ""
