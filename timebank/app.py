@@ -31,8 +31,8 @@ def _package_dir(name, fallback):
     return str(PACKAGE_DIR.parent / fallback)
 
 
-def _instance_path():
-    configured = os.environ.get("TIMEBANK_INSTANCE_PATH")
+def _instance_path(test_config):
+    configured = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("TIMEBANK_INSTANCE_PATH")
     if configured:
         return str(Path(configured).resolve())
     checkout = PACKAGE_DIR.parent
@@ -75,7 +75,7 @@ def create_app(test_config=None):
     app = Flask(
         "timebank",
         root_path=str(PACKAGE_DIR),
-        instance_path=_instance_path(),
+        instance_path=_instance_path(test_config),
         instance_relative_config=True,
         template_folder=_package_dir("timebank_templates", "templates"),
         static_folder="static",

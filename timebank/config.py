@@ -39,6 +39,7 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (forms left open on a phone)
     PASSWORD_MIN_LENGTH = 8
+    PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_LIMIT_PER_IP = "30 per 5 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 5 minutes"
     RATELIMIT_STORAGE_URI = "memory://"

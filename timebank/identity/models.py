@@ -42,7 +42,10 @@ class User(UserMixin, db.Model):
         return self.password_hash is not None and not self.disabled
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        from flask import current_app
+
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password):
         return self.password_hash is not None and check_password_hash(self.password_hash, password)

@@ -91,15 +91,14 @@ def password_login(username, password):
     return user
 
 
-_DUMMY = {}
-
-
 def _dummy_hash():
-    if "hash" not in _DUMMY:
+    """A hash made with the configured method, kept per application."""
+    if "timebank_dummy_hash" not in current_app.extensions:
         from werkzeug.security import generate_password_hash
 
-        _DUMMY["hash"] = generate_password_hash("not-a-real-password")
-    return _DUMMY["hash"]
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        current_app.extensions["timebank_dummy_hash"] = generate_password_hash("not-a-real-password", method=method)
+    return current_app.extensions["timebank_dummy_hash"]
 
 
 def authenticate(username, password):

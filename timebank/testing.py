@@ -1,0 +1,231 @@
+"""pytest fixtures for timebank and for plugin packages (registered as a pytest plugin, ``pytest11``).
+
+Fixtures (flaskr style, no global state: every test gets its own app):
+
+* ``app``: a fresh application on a clean database; ``app_config`` (override it) adds configuration.
+* ``client``, ``runner``: Flask's test client and CLI runner.
+* ``auth``: ``auth.login(username, password)``, ``auth.logout()``.
+* ``make``: factories for communities and members built through the real services.
+* ``register_plugin``: register a throwaway plugin object for one test.
+
+The database is SQLite by default (a schema built once per session, copied per test). Set
+``TIMEBANK_TEST_DATABASE_URL=postgresql+psycopg://...`` to run on PostgreSQL: each xdist worker gets its own
+database, built once and emptied (TRUNCATE) between tests.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from . import create_app
+from .extensions import db
+
+TEST_PASSWORD = "test-pass-123"
+
+
+def _postgres_url():
+    return os.environ.get("TIMEBANK_TEST_DATABASE_URL") or None
+
+
+def _base_config(url, instance_path):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(instance_path),
+        "LOAD_ENTRYPOINTS": False,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes in tests only
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "NOTIFICATION_CHANNELS": ["log"],
+    }
+
+
+class TestDatabase:
+    """Hands out a clean database per test: a copied SQLite file, or an emptied PostgreSQL database."""
+
+    def __init__(self, tmp_path_factory, worker):
+        self.postgres = _postgres_url()
+        self.worker = worker
+        self.root = tmp_path_factory.mktemp("timebank-db")
+        self.template = None
+        self.pg_url = None
+        self.tables = []
+
+    def _build_schema(self, url):
+        app = create_app(_base_config(url, self.root / "instance"))
+        with app.app_context():
+            db.create_all()
+            self.tables = [table.name for table in db.metadata.sorted_tables]
+            db.engine.dispose()
+
+    def _prepare_postgres(self):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        base = make_url(self.postgres)
+        name = f"{base.database or 'timebank_test'}_{self.worker}"
+        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.pg_url = base.set(database=name).render_as_string(hide_password=False)
+        self._build_schema(self.pg_url)
+
+    def fresh_url(self, tmp_path):
+        if self.postgres:
+            if self.pg_url is None:
+                self._prepare_postgres()
+            else:
+                self._truncate()
+            return self.pg_url
+        if self.template is None:
+            self.template = self.root / "template.sqlite3"
+            self._build_schema(f"sqlite:///{self.template}")
+        target = tmp_path / "timebank.sqlite3"
+        shutil.copyfile(self.template, target)
+        return f"sqlite:///{target}"
+
+    def _truncate(self):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.pg_url)
+        with engine.begin() as connection:
+            names = ", ".join(f'"{name}"' for name in self.tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def timebank_database(tmp_path_factory, timebank_worker):
+    return TestDatabase(tmp_path_factory, timebank_worker)
+
+
+@pytest.fixture(scope="session")
+def timebank_worker(request):
+    workerinput = getattr(request.config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else "main"
+
+
+@pytest.fixture
+def app_config():
+    """Extra configuration for the ``app`` fixture; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+def app(timebank_database, tmp_path, app_config):
+    url = timebank_database.fresh_url(tmp_path)
+    config = _base_config(url, tmp_path / "instance")
+    config.update(app_config)
+    application = create_app(config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username, password=TEST_PASSWORD, follow_redirects=False):
+        return self._client.post("/login", data={"username": username, "password": password},
+                                 follow_redirects=follow_redirects)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+    def use_language(self, locale="en"):
+        """Switch the UI language of this client (and of the logged-in account) to ``locale``."""
+        return self._client.post("/account/language", data={"locale": locale})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+class Factory:
+    """Builds communities and members through the real services (so that rules and audit apply)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._count = 0
+
+    def community(self, slug="maple", name="枫林社区", **kwargs):
+        from .communities.services import create_community
+
+        with self.app.app_context():
+            community = create_community(slug, name, **kwargs)
+            return community.id
+
+    def member(self, community_slug="maple", username=None, role="volunteer", password=TEST_PASSWORD,
+               display_name=None, **kwargs):
+        """An active member with ``role``; returns the user id."""
+        from .communities.models import Community, Membership
+        from .identity.services import new_user
+        from .roles import RANK, VOLUNTEER
+
+        self._count += 1
+        username = username or f"user{self._count}"
+        with self.app.app_context():
+            from sqlalchemy import select
+
+            from .clock import now
+            from .communities.services import next_volunteer_number
+
+            community = db.session.scalar(select(Community).where(Community.slug == community_slug))
+            user = new_user(username=username, display_name=display_name or f"成员{self._count}",
+                            password=password, allow_no_password=True, **kwargs)
+            membership = Membership(user=user, community=community, role=role, status="active",
+                                    created_at=now(), decided_at=now())
+            if RANK[role] >= RANK[VOLUNTEER]:
+                membership.volunteer_number = next_volunteer_number(community)
+            db.session.add(membership)
+            db.session.commit()
+            return user.id
+
+    def district_admin(self, username="district", password=TEST_PASSWORD):
+        from .identity.services import create_district_admin
+
+        with self.app.app_context():
+            return create_district_admin(username, "区管理员", password).id
+
+
+@pytest.fixture
+def make(app):
+    return Factory(app)
+
+
+@pytest.fixture
+def register_plugin(app):
+    """``register_plugin(obj, name)`` registers a plugin for this test only (its hooks become callable)."""
+    from .plugins import PluginInfo
+
+    system = app.extensions["timebank"]
+    names = []
+
+    def _register(plugin, name, default_enabled=True):
+        system.pm.register(plugin, name=name)
+        system.plugins[name] = PluginInfo(title=name, name=name, source="extra", default_enabled=default_enabled,
+                                          module_name=getattr(plugin, "__name__", name), slug=name.replace("_", "-"))
+        names.append(name)
+        return plugin
+
+    yield _register
+    for name in names:
+        system.pm.unregister(name=name)
+        system.plugins.pop(name, None)
