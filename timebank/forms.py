@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
 
 
 class ActionForm(FlaskForm):
@@ -18,3 +19,8 @@ def apply_domain_error(form, error):
     else:
         form.form_errors.append(error.message)
     return False
+
+
+def select_choices(pairs):
+    """``[(value, label), ...]`` → WTForms ``SelectChoice`` objects (tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]

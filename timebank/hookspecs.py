@@ -271,7 +271,21 @@ def timebank_member_joined(user, community, membership):
 
 
 @hookspec
-def timebank_hours_credited(entry, community):
+def timebank_validate_credit(draft, community):
+    """Check a service record before it is written (claims, back-entries, check-outs, deliveries...).
+
+    :param draft: a ``timebank.ledger.records.RecordDraft`` (volunteer id, category, activity name, start, end,
+        minutes, source, whether it is a back-entry).
+    :param community: the ``Community`` it is recorded in.
+    :return: a list of reasons (translated strings) to refuse it; an empty list or ``None`` accepts it.
+
+    Called inside the transaction, before the record is added; any reason refuses the record with
+    ``LedgerRejected`` and nothing is written. Only plugins on in that community are asked.
+    """
+
+
+@hookspec
+def timebank_hours_confirmed(entry, community):
     """Service hours were confirmed and counted for a volunteer.
 
     :param entry: the confirmed ledger entry (volunteer, minutes, category, source).

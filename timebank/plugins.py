@@ -11,15 +11,20 @@ Load order (``build_plugin_manager``):
 6. ``EXTRA_PLUGINS``: import paths given in configuration (tests and local experiments);
 7. ``timebank_addhooks`` (historic), then ``check_pending()`` so that a misspelled ``timebank_*`` hook fails here.
 
-A name found twice is a start-up error that names both sources.
+A name found twice is a start-up error that names both sources. A blocked plugin is never imported, so that
+``DISABLED_PLUGINS`` can switch off a plugin that fails on import. A plugin that cannot be imported stops the start
+in debug and test mode; in production it is logged and skipped, so that one broken add-on does not take the whole
+site down. Hook validation errors (a misspelled hook, an unknown argument) always stop the start.
 """
 
+import difflib
 import importlib
 import importlib.metadata
+import importlib.util
 import logging
 import pkgutil
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pluggy
 
@@ -37,6 +42,7 @@ CORE_PLUGINS = (
     ("core_communities", "timebank.communities.plugin"),
     ("core_notifications", "timebank.notifications.plugin"),
     ("core_admin", "timebank.admin.plugin"),
+    ("core_ledger", "timebank.ledger.plugin"),
 )
 
 
@@ -94,16 +100,33 @@ class PluginSystem:
         return best[0] if best else None
 
 
+class HookValidationError(PluginStartupError, pluggy.PluginValidationError):
+    """A plugin's hook implementation does not match any hookspec (misspelled name, unknown argument)."""
+
+    def __init__(self, plugin, message):
+        pluggy.PluginValidationError.__init__(self, plugin, message)
+
+
 def _slug(name):
     return name.replace("_", "-")
 
 
+def _extra_plugin_name(path):
+    """``"pkg.plugin"`` -> ``"pkg"``; ``"my_plugin"`` -> ``"my_plugin"`` (the module path's last real part)."""
+    parts = path.split(".")
+    if len(parts) > 1 and parts[-1] == "plugin":
+        parts.pop()
+    return parts[-1]
+
+
 def _info_for(module, name, source, distribution=None):
-    info = getattr(module, "PLUGIN", None)
-    if info is None:
-        info = PluginInfo(title=name)
-    elif not isinstance(info, PluginInfo):
+    declared = getattr(module, "PLUGIN", None)
+    if declared is None:
+        declared = PluginInfo(title=name)
+    elif not isinstance(declared, PluginInfo):
         raise PluginStartupError(f"plugin {name!r}: PLUGIN must be a timebank.plugins.PluginInfo")
+    # A copy per application: the module (and its PLUGIN) is shared by every app built in this process.
+    info = replace(declared)
     info.name, info.source, info.module_name, info.slug = name, source, module.__name__, _slug(name)
     if distribution is not None:
         info.distribution = distribution.metadata["Name"]
@@ -131,52 +154,86 @@ def _warn_forgotten_decorators(module, name):
             logger.warning("plugin %s: %s looks like a hook but has no @hookimpl", name, attr)
 
 
+def _validation_error(pm, error, name=None):
+    """Turn pluggy's error into one that names the plugin and, for a misspelled hook, the likely hook."""
+    if name is None and error.plugin is not None and pm.is_registered(error.plugin):
+        name = pm.get_name(error.plugin)
+    message = f"plugin {name or error.plugin!r}: {error}"
+    unknown = [attr for attr in dir(error.plugin) if attr.startswith("timebank_") and attr in str(error)]
+    known = [hook for hook, caller in vars(pm.hook).items() if caller.has_spec()]
+    for attr in unknown:
+        close = difflib.get_close_matches(attr, known, n=1)
+        if close and close[0] != attr:
+            message += f" (did you mean {close[0]}?)"
+    return HookValidationError(error.plugin, message)
+
+
 def build_plugin_manager(config):
     """Create the plugin manager and load every plugin (see the module docstring). Returns a PluginSystem."""
     pm = pluggy.PluginManager("timebank")
     pm.add_hookspecs(hookspecs)
     system = PluginSystem(pm=pm, trace=bool(config.get("TRACE_HOOKS")))
     blocked = set(config.get("DISABLED_PLUGINS") or [])
+    strict = bool(config.get("TESTING") or config.get("DEBUG"))
     for name in blocked:
         pm.set_blocked(name)
     sources = {}
 
-    def register(module, name, source, distribution=None):
-        where = f"{source} ({module.__name__})"
+    def register(name, source, module_name, load, distribution=None):
+        where = f"{source} ({module_name})"
         if name in sources:
             raise PluginStartupError(f"plugin name {name!r} is used twice: by {sources[name]} and by {where}")
         sources[name] = where
         if name in blocked:
-            logger.info("plugin %s is blocked instance-wide (DISABLED_PLUGINS)", name)
+            logger.info("plugin %s is blocked instance-wide (DISABLED_PLUGINS); not imported", name)
+            return
+        try:
+            module = load()
+        except Exception as error:
+            if strict or source == "core":
+                raise PluginStartupError(f"plugin {name!r} from {where} could not be imported: {error}") from error
+            logger.exception("plugin %s from %s could not be imported; skipped", name, where)
             return
         info = _info_for(module, name, source, distribution)
         _warn_forgotten_decorators(module, name)
-        pm.register(module, name=name)
+        try:
+            pm.register(module, name=name)
+        except pluggy.PluginValidationError as error:
+            raise _validation_error(pm, error, name) from error
+        except ValueError as error:  # the same module object under two names
+            raise PluginStartupError(f"plugin {name!r} from {where}: {error}") from error
         system.plugins[name] = info
         logger.info("loaded plugin %s %s (%s)", name, info.version, source)
 
+    def importer(module_name):
+        return lambda: sys.modules.get(module_name) or importlib.import_module(module_name)
+
     for name, module_name in CORE_PLUGINS:
-        register(importlib.import_module(module_name), name, "core")
+        register(name, "core", module_name, importer(module_name))
 
     wanted = config.get("PLUGINS")
-    for name in bundled_plugin_names():
-        if wanted is None or name in wanted:
-            register(importlib.import_module(f"timebank_plugins.{name}.plugin"), name, "bundled")
+    bundled = bundled_plugin_names()
     if wanted is not None:
-        missing = set(wanted) - set(bundled_plugin_names())
+        missing = set(wanted) - set(bundled)
         if missing:
             raise PluginStartupError(f"PLUGINS lists unknown bundled plugins: {', '.join(sorted(missing))}")
+    for name in bundled:
+        if wanted is None or name in wanted:
+            module_name = f"timebank_plugins.{name}.plugin"
+            register(name, "bundled", module_name, importer(module_name))
 
     if config.get("LOAD_ENTRYPOINTS", True):
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
-            register(entry_point.load(), entry_point.name, "installed", entry_point.dist)
+            register(entry_point.name, "installed", entry_point.value, entry_point.load, entry_point.dist)
 
     for path in config.get("EXTRA_PLUGINS") or []:
-        module = sys.modules.get(path) or importlib.import_module(path)
-        register(module, path.rsplit(".", 1)[-1], "extra")
+        register(_extra_plugin_name(path), "extra", path, importer(path))
 
-    pm.hook.timebank_addhooks.call_historic(kwargs={"pluginmanager": pm})
-    pm.check_pending()
+    try:
+        pm.hook.timebank_addhooks.call_historic(kwargs={"pluginmanager": pm})
+        pm.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise _validation_error(pm, error) from error
     if system.trace:
         pm.trace.root.setwriter(sys.stderr.write)
         pm.enable_tracing()

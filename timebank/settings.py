@@ -2,10 +2,13 @@
 
 A plugin declares ``SettingSpec`` objects through ``timebank_settings``. A value is resolved, lowest priority
 first, from: the spec's default → ``PLUGIN_SETTINGS[plugin][key]`` in configuration → the instance row → the
-community row (community-scope settings only). Admin forms are generated from the specs.
+community row (community-scope settings only). A value stored at instance level for a community-scope setting
+is therefore the default of every community that has not chosen its own. Admin forms are generated from the
+specs.
 """
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from flask import current_app, g, has_request_context
@@ -16,6 +19,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, valida
 from .errors import ValidationFailed
 from .extensions import db
 from .i18n import _
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -107,18 +112,24 @@ def _stored(plugin, community):
 def get_setting(plugin, key, community=None):
     """The effective value of a setting for ``community`` (or the instance when ``community`` is None)."""
     spec = get_spec(plugin, key)
-    value = spec.default
-    configured = current_app.config.get("PLUGIN_SETTINGS", {}).get(plugin, {})
+    levels = [("default", spec.default)]
+    configured = (current_app.config.get("PLUGIN_SETTINGS") or {}).get(plugin, {})
     if key in configured:
-        value = configured[key]
+        levels.append(("PLUGIN_SETTINGS", configured[key]))
     instance = _stored(plugin, None)
     if key in instance:
-        value = instance[key]
+        levels.append(("instance", instance[key]))
     if community is not None and spec.scope == "community":
         stored = _stored(plugin, community)
         if key in stored:
-            value = stored[key]
-    return spec.parse(value)
+            levels.append((f"community {community.slug}", stored[key]))
+    for level, value in reversed(levels):
+        try:
+            return spec.parse(value)
+        except ValidationFailed:
+            # e.g. a stored value older than a narrower ``max``: fall back to the next level, do not break pages.
+            logger.warning("setting %s.%s: invalid %s value ignored", plugin, key, level)
+    raise AssertionError("unreachable: defaults are checked at start-up")
 
 
 def settings_for(plugin, community=None, scope="community"):
@@ -126,10 +137,14 @@ def settings_for(plugin, community=None, scope="community"):
 
 
 def save_settings(plugin, values, community=None, actor=None):
-    """Validate and store several settings at once; nothing is written if one is invalid. Commits."""
+    """Validate and store several settings at once; nothing is written if one is invalid. Commits.
+
+    With a ``community``, only community-scope settings are accepted. Without one (instance level), every setting
+    of the plugin is: an instance value of a community-scope setting is the default for all communities.
+    """
     from .audit.services import record_audit
 
-    scope = "instance" if community is None else "community"
+    scope = None if community is None else "community"
     specs = {spec.key: spec for spec in setting_specs(plugin, scope)}
     parsed = {}
     for key, raw in values.items():
@@ -170,7 +185,9 @@ def build_settings_form_fields(specs):
                 rules.append(validators.NumberRange(min=spec.min, max=spec.max))
             fields[spec.key] = IntegerField(validators=rules, render_kw={"inputmode": "numeric"}, **kwargs)
         elif spec.type == "choice":
-            fields[spec.key] = SelectField(choices=spec.choices, **kwargs)
+            from .forms import select_choices
+
+            fields[spec.key] = SelectField(choices=select_choices(spec.choices), **kwargs)
         else:
             rules = [validators.Length(max=spec.max)] if spec.max else []
             fields[spec.key] = StringField(validators=rules, **kwargs)

@@ -48,6 +48,8 @@ class Membership(db.Model):
     address_note: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     application_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
     decision_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The member agreed to appear (with a masked name) on public lists such as the hours leaderboard.
+    public_consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)

@@ -6,6 +6,18 @@
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Print buttons (a plain link to the same page without JavaScript).
+  document.querySelectorAll("[data-print]").forEach(function (link) {
+    link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+  });
+  // Queue: "select all" checkbox for bulk decisions.
+  document.querySelectorAll("[data-select-all]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      document.querySelectorAll("input[name=" + box.getAttribute("data-select-all") + "]").forEach(function (c) {
+        c.checked = box.checked;
+      });
+    });
+  });
   // Prevent double submission on slow connections: a form that is being sent disables its buttons.
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {

@@ -1,0 +1,133 @@
+"""Accounts and postings: the double-entry core. Only this module writes postings and balances.
+
+Every transaction moves an integer number of minutes between accounts of one unit; its postings sum to zero.
+Balances are cached on the account and changed with conditional UPDATEs in the same transaction, so a member's
+balance can never go below zero or above a cap even when two requests race: the losing UPDATE matches no row
+and the transaction is refused with a clear message.
+"""
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..clock import now
+from ..errors import ValidationFailed
+from ..extensions import db
+from ..i18n import _
+from .models import ACCOUNT_UNITS, MEMBER_CREDITS, MEMBER_SERVICE, Account, LedgerTransaction, Posting
+
+
+class LedgerRejected(ValidationFailed):
+    """The ledger refused a posting (balance, cap, policy or a plugin's validator); nothing was written."""
+
+
+MEMBER_KINDS = (MEMBER_SERVICE, MEMBER_CREDITS)
+
+
+def account(community_id, kind, owner_id=0):
+    """The account of ``kind`` for ``owner_id`` (0 = the community's own), created on first use."""
+    found = db.session.scalar(
+        select(Account).where(Account.community_id == community_id, Account.kind == kind, Account.owner_id == owner_id)
+    )
+    if found is not None:
+        return found
+    try:
+        with db.session.begin_nested():
+            found = Account(community_id=community_id, kind=kind, owner_id=owner_id, unit=ACCOUNT_UNITS[kind],
+                            balance=0)
+            db.session.add(found)
+    except IntegrityError:  # created by a concurrent request a moment ago
+        found = db.session.scalar(
+            select(Account).where(Account.community_id == community_id, Account.kind == kind,
+                                  Account.owner_id == owner_id)
+        )
+    return found
+
+
+def lock_member(community_id, user_id):
+    """Serialise ledger writes for one member (overlap checks, caps): lock their service account row.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE that takes the database write lock now.
+    """
+    target = account(community_id, MEMBER_SERVICE, user_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Account.id).where(Account.id == target.id).with_for_update())
+    else:
+        db.session.execute(update(Account).where(Account.id == target.id).values(balance=Account.balance))
+    return target
+
+
+def post_transaction(community_id, kind, postings, *, record=None, reverses=None, request=None, source=None,
+                     reason="", actor=None, on_behalf_of=None, caps=None):
+    """Write one balanced transaction.
+
+    :param postings: ``[(account, amount), ...]``; amounts are non-zero integers summing to zero, one unit.
+    :param caps: ``{account_id: maximum balance}`` checked atomically for accounts that receive minutes.
+    :raises LedgerRejected: a member account would go below zero or above its cap.
+    """
+    postings = [(acc, int(amount)) for acc, amount in postings if int(amount) != 0]
+    if not postings:
+        return None
+    units = {acc.unit for acc, _amount in postings}
+    if len(units) != 1 or sum(amount for _acc, amount in postings) != 0:
+        raise ValueError("a ledger transaction must balance in one unit")
+    transaction = LedgerTransaction(
+        community_id=community_id, kind=kind, unit=units.pop(), record_id=getattr(record, "id", None),
+        reverses_id=getattr(reverses, "id", None), request_id=getattr(request, "id", None), source=source,
+        reason=reason or "", created_at=now(), actor_id=getattr(actor, "id", None),
+        on_behalf_of_id=getattr(on_behalf_of, "id", None),
+    )
+    db.session.add(transaction)
+    db.session.flush()
+    caps = caps or {}
+    for acc, amount in postings:
+        db.session.add(Posting(transaction_id=transaction.id, account_id=acc.id, amount=amount))
+        statement = update(Account).where(Account.id == acc.id).values(balance=Account.balance + amount)
+        if acc.kind in MEMBER_KINDS and amount < 0:
+            statement = statement.where(Account.balance + amount >= 0)
+        if acc.id in caps and amount > 0:
+            statement = statement.where(Account.balance + amount <= caps[acc.id])
+        result = db.session.execute(statement.execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            if amount < 0:
+                raise LedgerRejected(_("The balance is not enough for this."))
+            raise LedgerRejected(_("This would go above the most credits one person may hold."))
+    db.session.flush()
+    for acc, _amount in postings:
+        db.session.refresh(acc)
+    return transaction
+
+
+def balance_of(community_id, kind, owner_id):
+    """A cached balance in minutes (0 when the account was never used)."""
+    value = db.session.scalar(
+        select(Account.balance).where(Account.community_id == community_id, Account.kind == kind,
+                                      Account.owner_id == owner_id)
+    )
+    return int(value or 0)
+
+
+def member_balances(community_id, user_id):
+    """``{"service": minutes, "credits": minutes}`` for one member, from the cached balances."""
+    rows = db.session.execute(
+        select(Account.kind, Account.balance).where(
+            Account.community_id == community_id, Account.owner_id == user_id, Account.kind.in_(MEMBER_KINDS)
+        )
+    ).all()
+    found = dict(rows)
+    return {"service": int(found.get(MEMBER_SERVICE, 0)), "credits": int(found.get(MEMBER_CREDITS, 0))}
+
+
+class atomic:
+    """``with atomic(): ...`` commits at the end (running after-commit work) or rolls back on any error."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from ..events import commit
+
+        if exc_type is None:
+            commit()
+        else:
+            db.session.rollback()
+        return False

@@ -1,0 +1,404 @@
+"""Service records: recording (claims, back-entries, plugins), confirming, rejecting and correcting.
+
+``record_service`` is the one way to write a record; plugins call it (never the tables). Hours count only once a
+record is confirmed by someone other than the volunteer: a coordinator, or the activity's leader.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import roles
+from ..audit.services import record_audit
+from ..clock import now
+from ..communities.models import TeamMember
+from ..communities.services import active_membership
+from ..errors import NotFound, PermissionDenied, ValidationFailed
+from ..events import after_commit
+from ..extensions import db
+from ..hooks import dispatch_event, hooks_for
+from ..i18n import N_, _
+from ..notifications.services import notify
+from ..permissions import can
+from .accounts import LedgerRejected, account, atomic, lock_member, post_transaction
+from .categories import ledger_category
+from .credits import earn_credits_for, reverse_record_transactions
+from .models import (
+    CONFIRMED,
+    MEMBER_SERVICE,
+    PENDING,
+    REJECTED,
+    SERVICE_ISSUED,
+    CorrectionRequest,
+    ServiceRecord,
+)
+from .policy import ledger_policy, round_minutes
+
+MAX_RECORD_MINUTES = 24 * 60
+
+
+@dataclass
+class RecordDraft:
+    """What a record will say, handed to ``timebank_validate_credit`` before anything is written."""
+
+    community_id: int
+    volunteer_id: int
+    category: str
+    activity_name: str
+    started_at: datetime
+    ended_at: datetime
+    minutes: int
+    source: str | None
+    is_backfill: bool
+
+
+def _text(value, field, limit, required=False):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(_("This field is required."), field=field)
+    if len(value) > limit:
+        raise ValidationFailed(_("At most %(max)d characters.", max=limit), field=field)
+    return value
+
+
+def _check_times(started_at, ended_at, minutes, policy, limit_age):
+    if started_at is None or ended_at is None or started_at.tzinfo is None or ended_at.tzinfo is None:
+        raise ValidationFailed(_("Enter when the service started and ended."), field="started_at")
+    if ended_at <= started_at:
+        raise ValidationFailed(_("The end must be after the start."), field="ended_at")
+    if ended_at > now() + timedelta(minutes=5):
+        raise ValidationFailed(_("Hours can only be recorded for service that has already happened."),
+                               field="ended_at")
+    duration = int((ended_at - started_at).total_seconds() // 60)
+    if duration > MAX_RECORD_MINUTES:
+        raise ValidationFailed(_("One record can cover at most 24 hours."), field="ended_at")
+    if limit_age and started_at < now() - timedelta(days=policy.max_claim_age_days):
+        raise ValidationFailed(_("This is too long ago to be entered here (more than %(days)d days).",
+                                 days=policy.max_claim_age_days), field="started_at")
+    if minutes is None:
+        minutes = round_minutes(duration, policy)
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Enter a whole number."), field="minutes") from None
+    if minutes <= 0:
+        raise ValidationFailed(_("The service must last more than zero minutes."), field="minutes")
+    if minutes > duration:
+        raise ValidationFailed(_("The hours cannot be longer than the activity itself."), field="minutes")
+    return minutes
+
+
+def _overlapping(community_id, volunteer_id, started_at, ended_at):
+    """A live record of this person whose time range overlaps (rejected, voided and corrected ones excluded)."""
+    superseded = select(ServiceRecord.corrects_id).where(ServiceRecord.corrects_id.is_not(None))
+    return db.session.scalar(
+        select(ServiceRecord).where(
+            ServiceRecord.community_id == community_id, ServiceRecord.volunteer_id == volunteer_id,
+            ServiceRecord.status != REJECTED, ServiceRecord.minutes > 0,
+            ServiceRecord.id.not_in(superseded),
+            ServiceRecord.started_at < ended_at, ServiceRecord.ended_at > started_at,
+        ).limit(1)
+    )
+
+
+def record_service(community, volunteer, *, category, activity_name, started_at, ended_at, minutes=None,
+                   place="", content="", organising_unit=None, activity_leader="", leader=None, team=None,
+                   recipient="", source=None, evidence_note="", is_backfill=False, actor=None, limit_age=False):
+    """Write a pending service record (inside the caller's transaction; use ``atomic()`` around it).
+
+    :raises ValidationFailed: bad input (field named); :raises LedgerRejected: a rule or plugin refused it.
+    """
+    if roles.RANK.get(getattr(active_membership(volunteer, community), "role", None), -1) < roles.RANK[
+            roles.VOLUNTEER]:
+        raise ValidationFailed(_("%(name)s is not a registered volunteer of this community.",
+                                 name=volunteer.display_name), field="volunteer")
+    if ledger_category(category) is None:
+        raise ValidationFailed(_("Choose one of the options."), field="category")
+    policy = ledger_policy(community)
+    minutes = _check_times(started_at, ended_at, minutes, policy, limit_age)
+    activity_name = _text(activity_name, "activity_name", 120, required=True)
+    if is_backfill:
+        evidence_note = _text(evidence_note, "evidence_note", 2000, required=True)
+    lock_member(community.id, volunteer.id)
+    clash = _overlapping(community.id, volunteer.id, started_at, ended_at)
+    if clash is not None:
+        raise LedgerRejected(_("This overlaps with “%(activity)s” on %(date)s already recorded for %(name)s.",
+                               activity=clash.activity_name, date=clash.activity_date.isoformat(),
+                               name=volunteer.display_name), field="started_at")
+    draft = RecordDraft(community.id, volunteer.id, category, activity_name, started_at, ended_at, minutes,
+                        source, is_backfill)
+    reasons = [reason for found in hooks_for(community).timebank_validate_credit(draft=draft, community=community)
+               for reason in (found or [])]
+    if reasons:
+        raise LedgerRejected("; ".join(str(reason) for reason in reasons))
+    from zoneinfo import ZoneInfo
+
+    record = ServiceRecord(
+        community_id=community.id, volunteer_id=volunteer.id, category=category, source=source,
+        activity_name=activity_name, activity_date=started_at.astimezone(ZoneInfo(community.timezone)).date(),
+        started_at=started_at, ended_at=ended_at, minutes=minutes, place=_text(place, "place", 120),
+        content=_text(content, "content", 2000), organising_unit=_text(
+            organising_unit if organising_unit is not None else community.organising_unit, "organising_unit", 120),
+        activity_leader=_text(activity_leader, "activity_leader", 60), leader_id=getattr(leader, "id", None),
+        team_id=getattr(team, "id", None), recipient=_text(recipient, "recipient", 120), is_backfill=is_backfill,
+        evidence_note=evidence_note or "", created_at=now(), created_by_id=getattr(actor, "id", None),
+        on_behalf_of_id=volunteer.id if actor is not None and actor.id != volunteer.id else None, status=PENDING,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        raise LedgerRejected(_("These hours have already been recorded.")) from None
+    record_audit("ledger.recorded", actor=actor, community=community, target=("record", record.id),
+                 detail={"minutes": minutes, "category": category, "backfill": is_backfill})
+    return record
+
+
+# --- Deciding ---------------------------------------------------------------------------------------------------
+
+
+def can_confirm(actor, record, community):
+    """Coordinators confirm any record; a team leader confirms records they lead. Nobody confirms their own."""
+    if actor is None or not actor.is_authenticated or actor.id == record.volunteer_id:
+        return False
+    if can(actor, "ledger.confirm", community, record):
+        return True
+    membership = active_membership(actor, community)
+    if membership is None or not roles.role_at_least(membership.role, roles.TEAM_LEADER):
+        return False
+    if record.leader_id == actor.id:
+        return True
+    if record.team_id is not None:
+        return db.session.scalar(select(TeamMember.id).where(
+            TeamMember.team_id == record.team_id, TeamMember.user_id == actor.id, TeamMember.is_leader.is_(True)
+        )) is not None
+    return False
+
+
+def _confirmed_minutes_on(record):
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(ServiceRecord.minutes), 0)).where(
+            ServiceRecord.community_id == record.community_id, ServiceRecord.volunteer_id == record.volunteer_id,
+            ServiceRecord.activity_date == record.activity_date, ServiceRecord.status == CONFIRMED,
+            ServiceRecord.id.not_in(select(ServiceRecord.corrects_id).where(ServiceRecord.corrects_id.is_not(None))),
+        )
+    ) or 0)
+
+
+def _decide(record, status, actor, note):
+    """Move a pending record to ``status``; exactly one of two racing deciders wins."""
+    result = db.session.execute(
+        update(ServiceRecord).where(ServiceRecord.id == record.id, ServiceRecord.status == PENDING)
+        .values(status=status, decided_at=now(), decided_by_id=actor.id, decision_note=note or "")
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise LedgerRejected(_("This entry has already been decided by someone else."))
+    db.session.refresh(record)
+
+
+def post_confirmation(record, community, actor, policy):
+    """Credit the minutes (and credits) of a record that has just been confirmed."""
+    category = ledger_category(record.category)
+    if category is None or not category.counts_hours or record.minutes <= 0:
+        return
+    member = account(community.id, MEMBER_SERVICE, record.volunteer_id)
+    post_transaction(community.id, "service_confirmed",
+                     [(account(community.id, SERVICE_ISSUED), -record.minutes), (member, record.minutes)],
+                     record=record, actor=actor)
+    earn_credits_for(record, policy, actor)
+
+
+def confirm(record, community, actor, note="", within_transaction=False):
+    """Confirm a pending record: its minutes count from now on. Commits unless ``within_transaction``."""
+    if not can_confirm(actor, record, community):
+        raise PermissionDenied("ledger.confirm", _("You cannot confirm this entry."))
+    policy = ledger_policy(community)
+    over_cap = _confirmed_minutes_on(record) + record.minutes > policy.daily_cap_minutes
+    if over_cap and not can(actor, "ledger.approve_over_cap", community):
+        raise PermissionDenied("ledger.approve_over_cap", _(
+            "With this entry %(name)s would have more than %(limit)s on %(date)s; a community admin must "
+            "confirm it.", name=record.volunteer.display_name, limit=_hours_text(policy.daily_cap_minutes),
+            date=record.activity_date.isoformat()))
+    if within_transaction:
+        _confirm_in_transaction(record, community, actor, note, policy)
+    else:
+        with atomic():
+            _confirm_in_transaction(record, community, actor, note, policy)
+    return record
+
+
+def _confirm_in_transaction(record, community, actor, note, policy):
+    _decide(record, CONFIRMED, actor, note)
+    post_confirmation(record, community, actor, policy)
+    record_audit("ledger.confirmed", actor=actor, community=community, target=("record", record.id),
+                 detail={"minutes": record.minutes})
+    notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
+           community=community, link=f"/c/{community.slug}/hours/", activity=record.activity_name,
+           hours=_hours_text(record.minutes))
+    after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
+
+
+def reject(record, community, actor, reason):
+    """Reject a pending record with a reason the volunteer reads. Commits."""
+    if not can_confirm(actor, record, community):
+        raise PermissionDenied("ledger.confirm", _("You cannot decide on this entry."))
+    reason = _text(reason, "reason", 500, required=True)
+    with atomic():
+        _decide(record, REJECTED, actor, reason)
+        record_audit("ledger.rejected", actor=actor, community=community, target=("record", record.id))
+        notify(record.volunteer, "ledger.rejected", N_("Your hours for “%(activity)s” were not confirmed: "
+                                                      "%(reason)s"), community=community,
+               link=f"/c/{community.slug}/hours/records/{record.id}", activity=record.activity_name, reason=reason)
+    return record
+
+
+def decide_many(community, actor, record_ids, action, reason=""):
+    """Confirm or reject several pending records; each is decided on its own. Returns (done, [(record, why)])."""
+    if action == "reject":
+        reason = _text(reason, "reason", 500, required=True)
+    records = db.session.scalars(select(ServiceRecord).where(
+        ServiceRecord.community_id == community.id, ServiceRecord.id.in_(list(record_ids)[:500]))
+        .order_by(ServiceRecord.activity_date, ServiceRecord.id)).all()
+    done, skipped = [], []
+    for record in records:
+        try:
+            if action == "confirm":
+                confirm(record, community, actor)
+            else:
+                reject(record, community, actor, reason)
+            done.append(record)
+        except (ValidationFailed, PermissionDenied) as error:
+            db.session.rollback()
+            skipped.append((record, error.message))
+    return done, skipped
+
+
+def _hours_text(minutes):
+    from ..i18n import format_minutes
+
+    return format_minutes(minutes)
+
+
+# --- Corrections ------------------------------------------------------------------------------------------------
+
+
+def correct(record, community, actor, minutes, reason, request=None):
+    """Correct a confirmed record: a new, confirmed record replaces it and reversing postings undo the old one.
+    ``minutes=0`` voids it. Commits. The original record is never changed."""
+    if not can(actor, "ledger.correct", community) or actor.id == record.volunteer_id:
+        raise PermissionDenied("ledger.correct", _("You cannot correct this entry."))
+    reason = _text(reason, "reason", 1000, required=True)
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Enter a whole number."), field="minutes") from None
+    duration = int((record.ended_at - record.started_at).total_seconds() // 60)
+    if minutes < 0 or minutes > duration:
+        raise ValidationFailed(_("Enter between 0 and %(max)d minutes (the length of the activity).", max=duration),
+                               field="minutes")
+    if record.status != CONFIRMED:
+        raise ValidationFailed(_("Only confirmed entries can be corrected; decide pending ones instead."))
+    if minutes == record.minutes:
+        raise ValidationFailed(_("The corrected hours are the same as the recorded ones."), field="minutes")
+    policy = ledger_policy(community)
+    with atomic():
+        lock_member(community.id, record.volunteer_id)
+        amended = ServiceRecord(**{column: getattr(record, column) for column in _COPIED}, minutes=minutes,
+                                source=None, corrects_id=record.id, correction_reason=reason, created_at=now(),
+                                created_by_id=actor.id, status=PENDING)
+        try:
+            with db.session.begin_nested():
+                db.session.add(amended)
+        except IntegrityError:
+            raise LedgerRejected(_("This entry has already been corrected.")) from None
+        reverse_record_transactions(record, actor, reason, request=request)
+        _decide(amended, CONFIRMED, actor, reason)
+        post_confirmation(amended, community, actor, policy)
+        if request is not None:
+            request.status, request.resolved_at, request.resolved_by_id = "corrected", now(), actor.id
+            request.resolution_note = reason
+        record_audit("ledger.corrected", actor=actor, community=community, target=("record", record.id),
+                     detail={"from": record.minutes, "to": minutes, "new_record": amended.id})
+        notify(record.volunteer, "ledger.corrected", N_("Your hours for “%(activity)s” were corrected to "
+                                                       "%(hours)s: %(reason)s"), community=community,
+               link=f"/c/{community.slug}/hours/records/{amended.id}", activity=record.activity_name,
+               hours=_hours_text(minutes), reason=reason)
+        after_commit(lambda: dispatch_event("timebank_hours_reversed", community, entry=record, reversal=amended))
+    return amended
+
+
+_COPIED = ("community_id", "volunteer_id", "category", "activity_name", "activity_date", "started_at", "ended_at",
+           "place", "content", "organising_unit", "activity_leader", "leader_id", "team_id", "recipient",
+           "is_backfill", "evidence_note", "on_behalf_of_id")
+
+
+def request_correction(record, community, user, message, requested_minutes=None):
+    """A volunteer asks for one of their records to be corrected. Commits."""
+    if record.volunteer_id != user.id:
+        raise NotFound(record.id)
+    message = _text(message, "message", 1000, required=True)
+    if requested_minutes not in (None, ""):
+        try:
+            requested_minutes = int(requested_minutes)
+        except (TypeError, ValueError):
+            raise ValidationFailed(_("Enter a whole number."), field="requested_minutes") from None
+        if requested_minutes < 0 or requested_minutes > MAX_RECORD_MINUTES:
+            raise ValidationFailed(_("Enter a number of minutes between 0 and 1440."), field="requested_minutes")
+    else:
+        requested_minutes = None
+    if record.status != CONFIRMED or corrected_by(record) is not None:
+        raise ValidationFailed(_("Only confirmed entries that were not corrected yet can be corrected."))
+    if db.session.scalar(select(CorrectionRequest.id).where(CorrectionRequest.record_id == record.id,
+                                                            CorrectionRequest.status == "open")):
+        raise ValidationFailed(_("You have already asked for this entry to be corrected."))
+    with atomic():
+        request = CorrectionRequest(community_id=community.id, record_id=record.id, requested_by_id=user.id,
+                                    requested_minutes=requested_minutes, message=message, created_at=now())
+        db.session.add(request)
+        db.session.flush()
+        record_audit("ledger.correction_requested", actor=user, community=community, target=("record", record.id))
+    return request
+
+
+def decline_request(request, community, actor, reason):
+    if not can(actor, "ledger.correct", community):
+        raise PermissionDenied("ledger.correct")
+    reason = _text(reason, "reason", 1000, required=True)
+    if request.status != "open":
+        raise ValidationFailed(_("This has already been decided."))
+    with atomic():
+        request.status, request.resolved_at, request.resolved_by_id = "declined", now(), actor.id
+        request.resolution_note = reason
+        record_audit("ledger.correction_declined", actor=actor, community=community,
+                     target=("record", request.record_id))
+        notify(request.requested_by, "ledger.correction_declined", N_("Your correction request was declined: "
+                                                                       "%(reason)s"), community=community,
+               link=f"/c/{community.slug}/hours/records/{request.record_id}", reason=reason)
+
+
+def corrected_by(record):
+    """The record that corrected ``record``, or ``None``."""
+    return db.session.scalar(select(ServiceRecord).where(ServiceRecord.corrects_id == record.id))
+
+
+def record_in(community, record_id):
+    record = db.session.scalar(select(ServiceRecord).where(ServiceRecord.id == record_id,
+                                                           ServiceRecord.community_id == community.id))
+    if record is None:
+        raise NotFound(record_id)
+    return record
+
+
+def request_in(community, request_id):
+    request = db.session.scalar(select(CorrectionRequest).where(CorrectionRequest.id == request_id,
+                                                                CorrectionRequest.community_id == community.id))
+    if request is None:
+        raise NotFound(request_id)
+    return request
+
+
+__all__ = ["LedgerRejected", "record_service", "confirm", "reject", "decide_many", "correct",
+           "request_correction", "decline_request"]

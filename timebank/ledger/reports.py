@@ -1,0 +1,195 @@
+"""Read side of the ledger: summaries, history, the confirmation queue, totals, leaderboard, monthly chart."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import extract, func, or_, select
+
+from ..clock import now
+from ..communities.models import Membership
+from ..extensions import db
+from ..identity.models import User
+from .accounts import member_balances
+from .models import CONFIRMED, PENDING, CorrectionRequest, Relative, ServiceRecord
+from .policy import ledger_policy, overdue_cutoff, star_level
+
+PER_PAGE = 30
+
+
+def local_today(community):
+    return now().astimezone(ZoneInfo(community.timezone)).date()
+
+
+def _live():
+    """Records that still count: not replaced by a correction."""
+    return ServiceRecord.id.not_in(select(ServiceRecord.corrects_id).where(ServiceRecord.corrects_id.is_not(None)))
+
+
+@dataclass
+class HoursSummary:
+    confirmed_minutes: int
+    credit_minutes: int
+    pending_minutes: int
+    pending_count: int
+    stars: int
+    next_star_hours: int | None
+    progress_percent: int
+
+
+def summary_for(community, user):
+    """What the "My hours" page and card show: confirmed total, credits, pending, stars and progress."""
+    balances = member_balances(community.id, user.id)
+    pending_minutes, pending_count = db.session.execute(
+        select(func.coalesce(func.sum(ServiceRecord.minutes), 0), func.count(ServiceRecord.id)).where(
+            ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
+            ServiceRecord.status == PENDING)
+    ).one()
+    policy = ledger_policy(community)
+    stars, next_hours = star_level(balances["service"], policy)
+    if next_hours is None:
+        progress = 100
+    else:
+        previous = policy.star_thresholds_hours[stars - 1] if stars else 0
+        progress = int(100 * (balances["service"] / 60 - previous) / (next_hours - previous))
+    return HoursSummary(balances["service"], balances["credits"], int(pending_minutes), int(pending_count), stars,
+                        next_hours, max(0, min(progress, 100)))
+
+
+def monthly_minutes(community, user, months=12):
+    """Confirmed minutes per month for the last ``months`` months, oldest first: [(date(first day), minutes)]."""
+    today = local_today(community)
+    first = date(today.year, today.month, 1)
+    starts = []
+    for _ in range(months):
+        starts.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    rows = db.session.execute(
+        select(extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date),
+               func.sum(ServiceRecord.minutes))
+        .where(ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
+               ServiceRecord.status == CONFIRMED, _live(), ServiceRecord.activity_date >= starts[0])
+        .group_by(extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date))
+    ).all()
+    found = {(int(year), int(month)): int(total or 0) for year, month, total in rows}
+    return [(start, found.get((start.year, start.month), 0)) for start in starts]
+
+
+def history_page(community, user, status=None, category=None, year=None, page=1):
+    query = select(ServiceRecord).where(ServiceRecord.community_id == community.id,
+                                        ServiceRecord.volunteer_id == user.id)
+    if status in ("pending", "confirmed", "rejected"):
+        query = query.where(ServiceRecord.status == status)
+    if category:
+        query = query.where(ServiceRecord.category == category)
+    if year:
+        query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
+                            ServiceRecord.activity_date <= date(year, 12, 31))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc())
+                              .limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
+    return rows, total
+
+
+def superseded_ids(records):
+    """Ids among ``records`` that a later correction replaced."""
+    ids = [record.id for record in records]
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(ServiceRecord.corrects_id).where(ServiceRecord.corrects_id.in_(ids))).all())
+
+
+def queue_query(community, search="", team_id=None, category=None, date_from=None, date_to=None):
+    query = select(ServiceRecord).where(ServiceRecord.community_id == community.id, ServiceRecord.status == PENDING)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.join(User, User.id == ServiceRecord.volunteer_id).where(
+            or_(ServiceRecord.activity_name.ilike(like), User.display_name.ilike(like)))
+    if team_id:
+        query = query.where(ServiceRecord.team_id == team_id)
+    if category:
+        query = query.where(ServiceRecord.category == category)
+    if date_from:
+        query = query.where(ServiceRecord.activity_date >= date_from)
+    if date_to:
+        query = query.where(ServiceRecord.activity_date <= date_to)
+    return query
+
+
+def queue_page(community, page=1, per_page=50, **filters):
+    """Pending records, oldest activity first (so overdue ones lead), with the total and the overdue cutoff."""
+    query = queue_query(community, **filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ServiceRecord.activity_date, ServiceRecord.id)
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    cutoff = overdue_cutoff(local_today(community), ledger_policy(community))
+    return rows, total, cutoff
+
+
+def queue_counts(community):
+    """(pending, overdue) counts for the Tasks tab."""
+    cutoff = overdue_cutoff(local_today(community), ledger_policy(community))
+    pending, overdue = db.session.execute(
+        select(func.count(ServiceRecord.id),
+               func.count(ServiceRecord.id).filter(ServiceRecord.activity_date <= cutoff))
+        .where(ServiceRecord.community_id == community.id, ServiceRecord.status == PENDING)
+    ).one()
+    return int(pending), int(overdue)
+
+
+def open_requests(community):
+    return db.session.scalars(
+        select(CorrectionRequest).where(CorrectionRequest.community_id == community.id,
+                                        CorrectionRequest.status == "open").order_by(CorrectionRequest.created_at)
+    ).all()
+
+
+def open_request_count(community):
+    return int(db.session.scalar(select(func.count(CorrectionRequest.id)).where(
+        CorrectionRequest.community_id == community.id, CorrectionRequest.status == "open")) or 0)
+
+
+def pending_relative_count(community):
+    return int(db.session.scalar(select(func.count(Relative.id)).where(
+        Relative.community_id == community.id, Relative.status == "pending")) or 0)
+
+
+def community_totals(community, year=None):
+    """Confirmed minutes, volunteers and records, for a year (or all time), and per category."""
+    query = select(ServiceRecord.category, func.sum(ServiceRecord.minutes), func.count(ServiceRecord.id),
+                   func.count(func.distinct(ServiceRecord.volunteer_id))).where(
+        ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live())
+    if year:
+        query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
+                            ServiceRecord.activity_date <= date(year, 12, 31))
+    per_category = [(category, int(minutes or 0), int(count)) for category, minutes, count, _people in
+                    db.session.execute(query.group_by(ServiceRecord.category)).all()]
+    volunteers = db.session.scalar(
+        select(func.count(func.distinct(ServiceRecord.volunteer_id))).where(
+            ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live(),
+            *([ServiceRecord.activity_date >= date(year, 1, 1), ServiceRecord.activity_date <= date(year, 12, 31)]
+              if year else []))
+    )
+    return {
+        "minutes": sum(minutes for _c, minutes, _n in per_category),
+        "records": sum(count for _c, _m, count in per_category),
+        "volunteers": int(volunteers or 0),
+        "per_category": sorted(per_category, key=lambda row: -row[1]),
+    }
+
+
+def leaderboard(community, year=None, limit=20):
+    """Top volunteers by confirmed hours, only those who agreed to be shown: [(display name, minutes)]."""
+    query = (select(User.display_name, func.sum(ServiceRecord.minutes).label("minutes"))
+             .join(User, User.id == ServiceRecord.volunteer_id)
+             .join(Membership, (Membership.user_id == ServiceRecord.volunteer_id)
+                   & (Membership.community_id == ServiceRecord.community_id))
+             .where(ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live(),
+                    Membership.public_consent.is_(True)))
+    if year:
+        query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
+                            ServiceRecord.activity_date <= date(year, 12, 31))
+    rows = db.session.execute(query.group_by(User.id, User.display_name).order_by(func.sum(
+        ServiceRecord.minutes).desc(), User.id).limit(limit)).all()
+    return [(name, int(minutes)) for name, minutes in rows]
