@@ -1,12 +1,13 @@
 """Flask extension objects. Each keeps its state on the app it is initialised with (``init_app``)."""
 
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .i18n import TimebankBabel
 
 # Stable constraint names, so that Alembic can alter tables on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -24,6 +25,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-babel = Babel()
+babel = TimebankBabel()  # finds the catalogues in translations/zh_CN/ (see timebank.i18n)
 login_manager = LoginManager()
 csrf = CSRFProtect()

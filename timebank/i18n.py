@@ -5,11 +5,13 @@ import time such as form labels and hook results). Simplified Chinese is the def
 language. Times are stored in UTC and shown in the community's time zone.
 """
 
+from functools import cached_property
+
+from babel import support
 from flask import current_app, g, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 __all__ = ["_", "_l", "ngettext", "select_locale", "select_timezone", "format_minutes", "mask_phone",
@@ -94,3 +96,47 @@ def mask_name(name):
 def N_(message):
     """Mark a string for translation without translating it now (e.g. notification texts stored as msgids)."""
     return message
+
+
+def catalogue_folders(locale):
+    """Folder names that may hold ``locale``'s catalogue, best first: ``zh_Hans_CN``, ``zh_CN``, ``zh``.
+
+    Babel adds the script to Chinese locales (``zh_CN`` parses as ``zh_Hans_CN``), while catalogues live in the
+    gettext-style ``translations/zh_CN/`` that ``pybabel init -l zh_CN`` and translators' tools use.
+    """
+    names = [str(locale)]
+    if locale.territory:
+        names.append(f"{locale.language}_{locale.territory}")
+    names.append(locale.language)
+    return list(dict.fromkeys(names))
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's message domain, finding ``zh_CN/`` catalogues (it would look only in ``zh_Hans_CN/`` and
+    ``zh/``). Cached per locale *and* set of translation folders, so apps with other plugins do not share."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        directories = tuple(self.translation_directories)
+        key = (str(locale), self.domain[0], directories)
+        cache = self.get_translations_cache(None)
+        if key not in cache:
+            translations = support.Translations()
+            for index, dirname in enumerate(directories):
+                domain = self.domain[0] if len(self.domain) == 1 else self.domain[index]
+                catalog = support.Translations.load(dirname, catalogue_folders(locale), domain)
+                translations.merge(catalog)
+                if hasattr(catalog, "plural"):  # merge() does not copy the plural rule
+                    translations.plural = catalog.plural
+            cache[key] = translations
+        return cache[key]
+
+
+class TimebankBabel(Babel):
+    """Flask-Babel with :class:`CatalogueDomain` as the default domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return CatalogueDomain(domain=self.domain)

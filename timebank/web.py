@@ -2,12 +2,13 @@
 
 import logging
 
-from flask import current_app, g, render_template, request, session
+from flask import abort, current_app, g, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from . import i18n
@@ -26,9 +27,17 @@ CSP = (
 )
 
 
+#: Ids in URLs beyond a 64-bit integer cannot exist (and SQLite cannot even compare them): such pages are 404.
+MAX_ID = 2**63 - 1
+#: The highest page number a list accepts from the query string (offsets stay far below MAX_ID).
+MAX_PAGE = 100_000
+
+
 def install(app):
     _install_login(app)
     _install_rate_limits(app)
+    app.before_request(_refuse_impossible_ids)
+    app.before_request(_refuse_nul_bytes)
     community_context.install(app)
     _install_error_pages(app)
     _install_template_helpers(app)
@@ -77,6 +86,27 @@ def _install_rate_limits(app):
     app.view_functions["identity.login"] = view
 
 
+def _refuse_impossible_ids():
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not -MAX_ID <= value <= MAX_ID:
+            raise NotFound(value)
+
+
+def _refuse_nul_bytes():
+    """A NUL character is never meaningful input, and PostgreSQL cannot store one in text: such requests are 400."""
+    sources = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                abort(400)
+
+
+def page_arg():
+    """The ``?page=`` number of a list: 1 when missing or malformed, never beyond ``MAX_PAGE``."""
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 def _remember_community():
     community = g.get("community")
     if community is not None and current_user.is_authenticated and session.get("community") != community.slug:
@@ -102,6 +132,7 @@ ERROR_TITLES = {
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
     413: _l("The upload is too large"),
+    409: _l("Please try again"),
     429: _l("Too many attempts"),
     500: _l("Something went wrong on our side"),
 }
@@ -162,6 +193,17 @@ def _install_error_pages(app):
             return error
         return render_error(error.code)
 
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        # SQLite refuses a write when another request changed the database after this one started reading:
+        # the change was not made, and trying again will see the other request's result.
+        if "locked" in str(error.orig).lower() or "could not serialize" in str(error.orig).lower():
+            db.session.rollback()
+            logger.warning("database busy on %s %s", request.method, request.path)
+            return render_error(409, _("Someone else was changing the same thing at this moment. Nothing was "
+                                       "saved; please try again."))
+        return unexpected_error(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error):
         if isinstance(error, HTTPException):
@@ -196,12 +238,23 @@ def _template_context():
         "source_label": lambda source: SOURCE_LABELS.get(source, source),
         "can": lambda name, resource=None: can(current_user, name, g.get("community"), resource),
         "current_community": g.get("community"),
-        "html_lang": i18n.html_lang,
+        "html_lang": _html_lang,
         "elder_mode": layout.elder_mode_on,
         "layout": layout,
         "slot": _render_slot,
         "languages": current_app.config["LANGUAGES"],
     }
+
+
+def _html_lang():
+    """``zh-CN`` or ``en`` for ``<html lang>``. Babel adds the script to Chinese locales (``zh_Hans_CN``), which
+    would never match the ``zh-CN`` of our language list, so only language and territory are kept."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is None:
+        return "zh-CN"
+    return "-".join(part for part in (locale.language, locale.territory) if part)
 
 
 SOURCE_LABELS = {
@@ -222,7 +275,8 @@ def _render_slot(name, **context):
             raise KeyError(f"unknown template slot {name!r}; declared: {', '.join(TEMPLATE_SLOTS)}")
         return Markup("")
     community = g.get("community")
-    context.setdefault("user", current_user)
+    # The user object itself, not the request-bound proxy: a plugin may keep what it is given.
+    context.setdefault("user", current_user._get_current_object())
     context.setdefault("community", community)
     snippets = []
     for plugin, result in call_each("timebank_template_slot", community=community, slot=name, context=context):

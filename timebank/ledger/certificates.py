@@ -33,7 +33,7 @@ def new_certificate_number(year):
 
 def normalise_number(text):
     text = (text or "").strip().upper().replace(" ", "").replace("－", "-")
-    if len(text) == 16 and "-" not in text[6:]:  # typed without hyphens
+    if len(text) == 14 and "-" not in text:  # typed without hyphens
         text = f"{text[:6]}-{text[6:10]}-{text[10:]}"
     return text
 

@@ -54,10 +54,10 @@ class RecordDraft:
     is_backfill: bool
 
 
-def _text(value, field, limit, required=False):
+def _text(value, field, limit, required=False, missing=None):
     value = (value or "").strip()
     if required and not value:
-        raise ValidationFailed(_("This field is required."), field=field)
+        raise ValidationFailed(missing or _("This field is required."), field=field)
     if len(value) > limit:
         raise ValidationFailed(_("At most %(max)d characters.", max=limit), field=field)
     return value
@@ -78,7 +78,11 @@ def _check_times(started_at, ended_at, minutes, policy, limit_age):
         raise ValidationFailed(_("This is too long ago to be entered here (more than %(days)d days).",
                                  days=policy.max_claim_age_days), field="started_at")
     if minutes is None:
-        minutes = round_minutes(duration, policy)
+        # The community's rounding rule; a service shorter than the rounding unit keeps its exact length.
+        minutes = round_minutes(duration, policy) or duration
+        if minutes <= 0:
+            raise ValidationFailed(_("The service must last more than zero minutes."), field="ended_at")
+        return minutes
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
@@ -245,7 +249,7 @@ def reject(record, community, actor, reason):
     """Reject a pending record with a reason the volunteer reads. Commits."""
     if not can_confirm(actor, record, community):
         raise PermissionDenied("ledger.confirm", _("You cannot decide on this entry."))
-    reason = _text(reason, "reason", 500, required=True)
+    reason = _text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
     with atomic():
         _decide(record, REJECTED, actor, reason)
         record_audit("ledger.rejected", actor=actor, community=community, target=("record", record.id))
@@ -258,7 +262,7 @@ def reject(record, community, actor, reason):
 def decide_many(community, actor, record_ids, action, reason=""):
     """Confirm or reject several pending records; each is decided on its own. Returns (done, [(record, why)])."""
     if action == "reject":
-        reason = _text(reason, "reason", 500, required=True)
+        reason = _text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
     records = db.session.scalars(select(ServiceRecord).where(
         ServiceRecord.community_id == community.id, ServiceRecord.id.in_(list(record_ids)[:500]))
         .order_by(ServiceRecord.activity_date, ServiceRecord.id)).all()

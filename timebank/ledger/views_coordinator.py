@@ -36,7 +36,7 @@ from .accounts import atomic
 from .categories import ledger_categories
 from .forms import BackfillForm, CorrectForm, DecideForm, DeclineForm
 from .policy import PLUGIN, ledger_policy
-from .views_volunteer import category_choices
+from .views_volunteer import category_choices, show_record_error
 
 bp = Blueprint("ledger_admin", __name__, url_prefix="/c/<community>/ledger")
 
@@ -158,7 +158,7 @@ def backfill(community=None):
                     for entry in created:
                         records.confirm(entry, g.community, current_user, within_transaction=True)
         except ValidationFailed as error:
-            apply_domain_error(form, error)
+            show_record_error(form, error)
         except PermissionDenied as error:
             form.form_errors.append(error.message or _("You cannot confirm this entry."))
         else:

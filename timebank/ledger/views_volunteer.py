@@ -28,6 +28,16 @@ from .policy import ledger_policy
 bp = Blueprint("ledger", __name__, url_prefix="/c/<community>/hours")
 
 
+#: Fields of ``record_service`` errors → the fields of the claim and back-entry forms.
+FORM_FIELDS = {"started_at": "start_time", "ended_at": "end_time", "volunteer": "volunteers"}
+
+
+def show_record_error(form, error):
+    """Put a ledger error beside the form field it is about."""
+    error.field = FORM_FIELDS.get(error.field, error.field)
+    apply_domain_error(form, error)
+
+
 def category_choices(only_counting=True):
     return [(code, category.label) for code, category in sorted(ledger_categories().items())
             if category.counts_hours or not only_counting]
@@ -81,7 +91,7 @@ def claim(community=None):
                     content=form.content.data, activity_leader=form.activity_leader.data,
                     evidence_note=form.evidence_note.data, is_backfill=True, actor=current_user, limit_age=True)
         except ValidationFailed as error:
-            apply_domain_error(form, error)
+            show_record_error(form, error)
         else:
             flash(_("Your hours were sent for confirmation."), "success")
             return redirect(url_for("ledger.record", record_id=record.id))

@@ -1,0 +1,293 @@
+"""Service records: recording, confirming, rejecting, policy checks, append-only guarantees."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+
+from timebank.errors import PermissionDenied, ValidationFailed
+from timebank.extensions import db
+from timebank.ledger.accounts import LedgerRejected, member_balances
+from timebank.ledger.models import Account, LedgerTransaction, Posting, ServiceRecord
+from timebank.ledger.records import confirm, decide_many, reject
+from timebank.ledger.verify import verify_ledger
+
+from .conftest import NOW
+
+
+def count(model):
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_pending_hours_do_not_count_until_confirmed(ledger):
+    record = ledger.record(minutes=120)
+    assert record.status == "pending"
+    assert member_balances(ledger.c.id, ledger.volunteer.id) == {"service": 0, "credits": 0}
+    confirm(record, ledger.c, ledger.coordinator)
+    assert record.status == "confirmed" and record.decided_by_id == ledger.coordinator.id
+    assert member_balances(ledger.c.id, ledger.volunteer.id) == {"service": 120, "credits": 120}
+    assert verify_ledger() == []
+
+
+def test_every_transaction_balances_and_the_ledger_sums_to_zero(ledger):
+    ledger.confirmed(minutes=90)
+    ledger.confirmed(hours_ago=60, minutes=60, category="ledger.community_service")
+    for transaction in db.session.scalars(select(LedgerTransaction)):
+        assert sum(p.amount for p in transaction.postings) == 0
+    for unit in ("service", "credits"):
+        assert db.session.scalar(select(func.sum(Account.balance)).where(Account.unit == unit)) == 0
+    # the community-service category earns no credits by default
+    assert member_balances(ledger.c.id, ledger.volunteer.id) == {"service": 150, "credits": 90}
+
+
+def test_nobody_confirms_their_own_hours(ledger):
+    own = ledger.record(volunteer=ledger.coordinator)
+    with pytest.raises(PermissionDenied):
+        confirm(own, ledger.c, ledger.coordinator)
+    with pytest.raises(PermissionDenied):
+        confirm(ledger.record(hours_ago=60), ledger.c, ledger.volunteer)
+    confirm(own, ledger.c, ledger.admin)
+    assert own.status == "confirmed"
+
+
+def test_a_team_leader_confirms_records_of_the_team_they_lead(ledger, make):
+    from timebank.communities.teams import add_team_member, create_team
+
+    team = create_team(ledger.c, ledger.coordinator, "平安巡逻队", "patrol")
+    leader = db.session.get(type(ledger.volunteer), make.member("maple", "leader", role="volunteer"))
+    add_team_member(team, ledger.c, ledger.coordinator, leader.id, is_leader=True)
+    led = ledger.record(team=team)
+    other = ledger.record(hours_ago=60)
+    confirm(led, ledger.c, leader)
+    assert led.status == "confirmed"
+    with pytest.raises(PermissionDenied):
+        confirm(other, ledger.c, leader)
+
+
+def test_a_record_is_decided_once(ledger):
+    record = ledger.record()
+    confirm(record, ledger.c, ledger.coordinator)
+    with pytest.raises(LedgerRejected, match="already been decided"):
+        confirm(db.session.get(ServiceRecord, record.id), ledger.c, ledger.admin)
+    with pytest.raises(LedgerRejected):
+        reject(record, ledger.c, ledger.admin, "重复")
+    assert member_balances(ledger.c.id, ledger.volunteer.id)["service"] == 120
+
+
+def test_rejecting_needs_a_reason_and_counts_nothing(ledger):
+    record = ledger.record()
+    with pytest.raises(ValidationFailed):
+        reject(record, ledger.c, ledger.coordinator, "  ")
+    reject(record, ledger.c, ledger.coordinator, "当天没有这个活动")
+    assert record.status == "rejected" and record.decision_note == "当天没有这个活动"
+    assert member_balances(ledger.c.id, ledger.volunteer.id)["service"] == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"minutes": 0}, "minutes"),
+        ({"minutes": -30}, "minutes"),
+        ({"minutes": 500}, "minutes"),  # longer than the activity
+        ({"hours_ago": -2}, "ended_at"),  # in the future
+        ({"minutes": 25 * 60, "hours_ago": 30}, "ended_at"),  # absurd length
+        ({"category": "nope.unknown"}, "category"),
+        ({"activity_name": "   "}, "activity_name"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_written(ledger, changes, field):
+    from timebank.ledger.accounts import atomic
+    from timebank.ledger.records import record_service
+
+    before = count(ServiceRecord), count(Posting)
+    hours_ago = changes.pop("hours_ago", 30)
+    start = NOW - timedelta(hours=hours_ago)
+    length = 120 if changes.get("minutes", 0) <= 0 or changes.get("minutes") == 500 else changes["minutes"]
+    args = {"category": "ledger.elder_care", "activity_name": "陪伴老人", "minutes": None}
+    args.update(changes)
+    with pytest.raises(ValidationFailed) as error, atomic():
+        record_service(ledger.c, ledger.volunteer, started_at=start, ended_at=start + timedelta(minutes=length),
+                       actor=ledger.volunteer, **args)
+    assert error.value.field == field
+    assert error.value.message
+    assert (count(ServiceRecord), count(Posting)) == before
+
+
+def test_only_registered_volunteers_record_hours(ledger):
+    with pytest.raises(ValidationFailed, match="not a registered volunteer"):
+        ledger.record(volunteer=ledger.resident)
+
+
+def test_claims_older_than_the_limit_are_refused(ledger):
+    with pytest.raises(ValidationFailed) as error:
+        ledger.record(hours_ago=24 * 100, is_backfill=True, evidence_note="签到表", limit_age=True)
+    assert error.value.field == "started_at"
+
+
+def test_back_entries_need_evidence(ledger):
+    with pytest.raises(ValidationFailed) as error:
+        ledger.record(is_backfill=True, evidence_note="")
+    assert error.value.field == "evidence_note"
+
+
+def test_overlapping_time_ranges_are_refused(ledger):
+    ledger.record(hours_ago=30, minutes=120)
+    with pytest.raises(LedgerRejected, match="overlaps"):
+        ledger.record(hours_ago=29, minutes=60)
+    ledger.record(hours_ago=28, minutes=60)  # starts when the first ends: no overlap
+    assert count(ServiceRecord) == 2
+
+
+def test_a_rejected_record_frees_its_time_range(ledger):
+    first = ledger.record(hours_ago=30, minutes=120)
+    reject(first, ledger.c, ledger.coordinator, "记错了时间")
+    ledger.record(hours_ago=30, minutes=120)
+    assert count(ServiceRecord) == 2
+
+
+def test_a_source_is_recorded_once_per_category(ledger):
+    ledger.record(source="qr_checkin:shift-1:user-3")
+    with pytest.raises(LedgerRejected, match="already been recorded"):
+        ledger.record(hours_ago=60, source="qr_checkin:shift-1:user-3")
+    ledger.record(hours_ago=90, source="qr_checkin:shift-1:user-3", category="ledger.safety")
+
+
+def test_rounding_uses_the_community_unit(ledger):
+    from timebank.ledger.accounts import atomic
+    from timebank.ledger.records import record_service
+    from timebank.settings import save_settings
+
+    start = NOW - timedelta(hours=30)
+    with atomic():
+        record = record_service(ledger.c, ledger.volunteer, category="ledger.safety", activity_name="巡逻",
+                                started_at=start, ended_at=start + timedelta(minutes=100), actor=ledger.volunteer)
+    assert record.minutes == 90  # nearest half hour
+    save_settings("core_ledger", {"rounding_minutes": 0}, ledger.c, ledger.admin)
+    with atomic():
+        exact = record_service(ledger.c, ledger.volunteer, category="ledger.safety", activity_name="巡逻",
+                               started_at=start - timedelta(hours=5), ended_at=start - timedelta(hours=5, minutes=-100),
+                               actor=ledger.volunteer)
+    assert exact.minutes == 100
+
+
+def test_hours_above_the_daily_limit_need_a_community_admin(ledger):
+    morning = ledger.record(hours_ago=40, minutes=300)
+    evening = ledger.record(hours_ago=34, minutes=240)
+    confirm(morning, ledger.c, ledger.coordinator)
+    with pytest.raises(PermissionDenied, match="community admin"):
+        confirm(evening, ledger.c, ledger.coordinator)
+    assert evening.status == "pending"
+    confirm(evening, ledger.c, ledger.admin)
+    assert member_balances(ledger.c.id, ledger.volunteer.id)["service"] == 540
+
+
+def test_categories_that_record_no_hours_credit_nothing(ledger):
+    record = ledger.confirmed(category="ledger.staff_duty")
+    assert record.status == "confirmed"
+    assert member_balances(ledger.c.id, ledger.volunteer.id) == {"service": 0, "credits": 0}
+
+
+def test_decide_many_skips_what_the_actor_may_not_decide(ledger):
+    own = ledger.record(volunteer=ledger.coordinator, hours_ago=30)
+    first = ledger.record(hours_ago=30)
+    second = ledger.record(hours_ago=60)
+    done, skipped = decide_many(ledger.c, ledger.coordinator, [own.id, first.id, second.id], "confirm")
+    assert {r.id for r in done} == {first.id, second.id}
+    assert [r.id for r, _why in skipped] == [own.id]
+    with pytest.raises(ValidationFailed):
+        decide_many(ledger.c, ledger.coordinator, [own.id], "reject", "")
+
+
+def test_decide_many_ignores_other_communities_records(ledger, other_community, make):
+    record = ledger.record()
+    from timebank.communities.models import Community
+
+    oak = db.session.scalar(select(Community).where(Community.slug == "oak"))
+    oak_coordinator = db.session.get(type(ledger.volunteer), other_community["coordinator"])
+    done, skipped = decide_many(oak, oak_coordinator, [record.id], "confirm")
+    assert done == [] and skipped == []
+    assert db.session.get(ServiceRecord, record.id).status == "pending"
+
+
+@pytest.mark.parametrize("table", ["ledger_posting", "ledger_transaction"])
+def test_postings_and_transactions_cannot_be_changed_or_deleted(ledger, table):
+    ledger.confirmed()
+    db.session.commit()
+    for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert verify_ledger() == []
+
+
+def test_a_record_says_forever_what_it_said(ledger):
+    record = ledger.confirmed()
+    db.session.commit()
+    for statement in ("UPDATE ledger_service_record SET minutes = 600",
+                      "UPDATE ledger_service_record SET status = 'pending'",
+                      "UPDATE ledger_service_record SET activity_name = 'x'",
+                      "DELETE FROM ledger_service_record"):
+        with pytest.raises(DatabaseError):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.get(ServiceRecord, record.id).minutes == 120
+
+
+def test_hook_timebank_validate_credit(ledger, register_plugin):
+    from timebank import hookimpl
+
+    seen = []
+
+    class CapPerDelivery:
+        @hookimpl
+        def timebank_validate_credit(self, draft, community):
+            seen.append((draft.volunteer_id, draft.minutes, community.slug))
+            return ["送餐每次最多记 60 分钟"] if draft.minutes > 60 else []
+
+    register_plugin(CapPerDelivery(), "meal_cap")
+    with pytest.raises(LedgerRejected, match="最多记 60 分钟"):
+        ledger.record(minutes=90)
+    assert count(ServiceRecord) == 0
+    ledger.record(minutes=60)
+    assert seen == [(ledger.volunteer.id, 90, "maple"), (ledger.volunteer.id, 60, "maple")]
+
+
+def test_hook_timebank_hours_confirmed(ledger, register_plugin, caplog):
+    from timebank import hookimpl
+
+    received = []
+
+    class Listener:
+        @hookimpl
+        def timebank_hours_confirmed(self, entry, community):
+            received.append((entry.id, entry.minutes, community.slug))
+
+    class Broken:
+        @hookimpl
+        def timebank_hours_confirmed(self, entry):
+            raise RuntimeError("boom")
+
+    register_plugin(Listener(), "listener")
+    register_plugin(Broken(), "broken")
+    record = ledger.confirmed()
+    assert received == [(record.id, 120, "maple")]
+    assert record.status == "confirmed"  # the failing listener did not undo the confirmation
+    assert "broken" in caplog.text
+
+
+def test_hook_timebank_hours_reversed(ledger, register_plugin):
+    from timebank import hookimpl
+    from timebank.ledger.records import correct
+
+    received = []
+
+    class Listener:
+        @hookimpl
+        def timebank_hours_reversed(self, entry, reversal, community):
+            received.append((entry.minutes, reversal.minutes, reversal.corrects_id == entry.id))
+
+    register_plugin(Listener(), "listener")
+    record = ledger.confirmed()
+    correct(record, ledger.c, ledger.coordinator, 60, "实际一小时")
+    assert received == [(120, 60, True)]

@@ -1,0 +1,264 @@
+"""The translation catalogues: complete, in step with the source, compiled, placeholders intact; zh_CN by default.
+
+If a test here fails after you added or changed a user-visible string: run ``make translations`` (that is,
+``python tools/translations.py update`` then ``compile``), translate the new entries in the .po file it names,
+and run it again so that the .mo file follows.
+"""
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+FIX = "Run `make translations`, translate the new entries in the .po file, then run it again."
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location("timebank_translations_tool", ROOT / "tools" / "translations.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+tool = _load_tool()
+
+
+def _catalogues():
+    """Every catalogue on disk: the core's and those of the bundled plugins (any language)."""
+    core = sorted((ROOT / "timebank" / "translations").glob("*/LC_MESSAGES/messages.po"))
+    plugins = sorted((ROOT / "plugins").glob("*/translations/*/LC_MESSAGES/messages.po"))
+    return core + plugins
+
+
+CATALOGUES = _catalogues()
+CATALOGUE_IDS = [str(path.relative_to(ROOT)) for path in CATALOGUES]
+
+
+def _read_po(path):
+    with path.open("rb") as fileobj:
+        return read_po(fileobj, locale=path.parent.parent.name)
+
+
+def _entries(catalog):
+    return [message for message in catalog if message.id]
+
+
+def _describe(message):
+    return repr(message.id if isinstance(message.id, str) else tuple(message.id))
+
+
+def _key(message):
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return (msgid, message.context)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The msgids of the current source, per area, written to and read back from .pot files in a temp dir."""
+    folder = tmp_path_factory.mktemp("pot")
+    result = {}
+    for area, template in tool.extract().items():
+        path = folder / f"{area}.pot"
+        with path.open("wb") as fileobj:
+            write_po(fileobj, template)
+        with path.open("rb") as fileobj:
+            result[area] = read_po(fileobj)
+    return result
+
+
+def test_core_has_a_simplified_chinese_catalogue():
+    assert tool.core_area().po_path("zh_CN") in CATALOGUES
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
+def test_catalogue_is_complete(path):
+    """(a) No untranslated and no fuzzy entry."""
+    catalog = _read_po(path)
+    assert not catalog.fuzzy, f"{path.relative_to(ROOT)}: the header is marked fuzzy"
+    untranslated = [_describe(m) for m in _entries(catalog) if not tool.is_translated(m)]
+    fuzzy = [_describe(m) for m in _entries(catalog) if m.fuzzy]
+    assert not untranslated and not fuzzy, (
+        f"{path.relative_to(ROOT)}: untranslated {untranslated}, fuzzy {fuzzy}. {FIX}")
+
+
+def test_every_extracted_msgid_is_in_its_catalogue(extracted):
+    """(b) A string added to the code or a template without updating the catalogue fails here, by name."""
+    problems = []
+    for area_name, template in extracted.items():
+        area = tool.core_area() if area_name == "core" else tool.plugin_area(area_name)
+        wanted = {_key(message): message for message in _entries(template)}
+        for locale in tool.REQUIRED_LOCALES:
+            path = area.po_path(locale)
+            if not path.exists():
+                if wanted:
+                    problems.append(f"{path.relative_to(ROOT)} is missing")
+                continue
+            present = {_key(message) for message in _entries(_read_po(path))}
+            missing = [_describe(message) for key, message in wanted.items() if key not in present]
+            if missing:
+                problems.append(f"{path.relative_to(ROOT)} lacks {len(missing)} msgid(s): {', '.join(missing)}")
+    assert not problems, "\n".join([*problems, FIX])
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
+def test_compiled_catalogue_matches_its_source(path, tmp_path):
+    """(c) The committed .mo holds exactly what compiling the .po gives (so `pip install .` needs no build)."""
+    mo_path = path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path.relative_to(ROOT)} is missing: run `python tools/translations.py compile`"
+    fresh = tmp_path / "messages.mo"
+    with fresh.open("wb") as fileobj:
+        write_mo(fileobj, _read_po(path))
+
+    def messages(file):
+        with file.open("rb") as fileobj:
+            catalog = read_mo(fileobj)
+        return {_key(m): (m.string if isinstance(m.string, str) else tuple(m.string)) for m in _entries(catalog)}
+
+    committed, expected = messages(mo_path), messages(fresh)
+    stale = sorted({repr(key[0]) for key in committed.keys() ^ expected.keys()}
+                   | {repr(key[0]) for key in committed.keys() & expected.keys() if committed[key] != expected[key]})
+    assert not stale, (f"{mo_path.relative_to(ROOT)} is out of date ({len(stale)} entries differ, e.g. "
+                       f"{', '.join(stale[:10])}): run `python tools/translations.py compile`")
+
+
+NAMED = re.compile(r"%\((\w+)\)[#0 +\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa])")
+SAMPLE = {"d": 3, "i": 3, "o": 3, "u": 3, "x": 3, "X": 3, "c": 65, "e": 1.5, "E": 1.5, "f": 1.5, "F": 1.5,
+          "g": 1.5, "G": 1.5, "s": "x", "r": "x", "a": "x"}
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
+def test_translations_keep_the_placeholders(path):
+    """(d) Every translation uses exactly its msgid's %(name)s placeholders and can be formatted like it."""
+    problems = []
+    for message in _entries(_read_po(path)):
+        if not tool.is_translated(message):
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        wanted = [{match.group(0) for match in NAMED.finditer(msgid)} for msgid in ids]
+        values = {m.group(1): SAMPLE[m.group(2)] for msgid in ids for m in NAMED.finditer(msgid)}
+        # Flask-Babel formats when it is given variables; Jinja's newstyle gettext formats every template string.
+        formatted = bool(values) or "%%" in "".join(ids) or any(
+            filename.endswith(".html") for filename, _lineno in message.locations)
+        for string in strings:
+            found = {match.group(0) for match in NAMED.finditer(string)}
+            if found not in wanted:
+                problems.append(f"{_describe(message)} -> {string!r}: placeholders {sorted(found)}, "
+                                f"expected {sorted(wanted[-1])}")
+                continue
+            if formatted:
+                try:
+                    string % values
+                except (KeyError, ValueError, TypeError) as error:
+                    problems.append(f"{_describe(message)} -> {string!r} cannot be formatted: {error}")
+        problem = tool.placeholder_problem(message)
+        if problem and not any(line.startswith(_describe(message)) for line in problems):
+            problems.append(f"{_describe(message)}: {problem}")
+    assert not problems, f"{path.relative_to(ROOT)}:\n" + "\n".join(problems)
+
+
+def test_pages_are_in_simplified_chinese_by_default_and_english_on_request(client, auth):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "登录" in page
+    assert "Log in" not in page
+
+    auth.use_language("en")
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "Log in" in page
+    assert "登录" not in page
+
+
+def test_durations_are_formatted_in_chinese(app):
+    from timebank.i18n import format_minutes
+
+    with app.test_request_context("/"):
+        assert format_minutes(90) == "1小时30分"
+        assert format_minutes(120) == "2小时"
+        assert format_minutes(45) == "45分钟"
+
+
+# --- The tool itself, on a scratch repository with a bundled plugin -------------------------------------------------
+
+
+def _scratch_repository(root):
+    (root / "babel.cfg").write_text((ROOT / "babel.cfg").read_text(encoding="utf-8"), encoding="utf-8")
+    files = {
+        "timebank/__init__.py": "",
+        "timebank/views.py": 'from flask_babel import gettext as _\n\nTEXT = _("Core hello")\n',
+        "templates/page.html": "<p>{{ _('Core page %(n)d', n=2) }}</p>\n",
+        "plugins/__init__.py": "",
+        "plugins/repairs/__init__.py": "",
+        "plugins/repairs/plugin.py": 'from timebank.i18n import _l, ngettext\n\nTITLE = _l("Repairs")\n'
+                                     'def count(n):\n    return ngettext("%(num)d order", "%(num)d orders", n)\n',
+        "plugins/repairs/templates/repairs/list.html": "<h1>{{ _('Repair requests') }}</h1>\n",
+        "plugins/repairs/tests/test_repairs.py": 'from timebank.i18n import _\n\n_("Only in a test")\n',
+        "plugins/quiet/__init__.py": "",
+        "plugins/quiet/plugin.py": "VALUE = 1\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_tool_gives_each_bundled_plugin_its_own_catalogue(tmp_path, monkeypatch, capsys):
+    _scratch_repository(tmp_path)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    tool.update(verbose=False)
+
+    core = _read_po(tmp_path / "timebank/translations/zh_CN/LC_MESSAGES/messages.po")
+    plugin_po = tmp_path / "plugins/repairs/translations/zh_CN/LC_MESSAGES/messages.po"
+    plugin = _read_po(plugin_po)
+    assert {m.id if isinstance(m.id, str) else m.id[0] for m in _entries(core)} == {"Core hello", "Core page %(n)d"}
+    assert {m.id if isinstance(m.id, str) else m.id[0] for m in _entries(plugin)} == {
+        "Repairs", "%(num)d order", "Repair requests"}
+    assert not (tmp_path / "plugins/quiet/translations").exists()  # no strings, no catalogue
+    assert tool.check() == 1
+    assert "untranslated: 'Repair requests'" in capsys.readouterr().out
+
+    for message in _entries(plugin):
+        message.string = ("%(num)d 个工单",) if message.pluralizable else {"Repairs": "维修",
+                                                                        "Repair requests": "报修"}[message.id]
+    plugin_po.write_bytes(tool.po_bytes(plugin))
+    for message in _entries(core):
+        message.string = {"Core hello": "你好", "Core page %(n)d": "第%(n)d页"}[message.id]
+    (tmp_path / "timebank/translations/zh_CN/LC_MESSAGES/messages.po").write_bytes(tool.po_bytes(core))
+    assert tool.check() == 1  # not compiled yet
+    tool.compile_catalogues(verbose=False)
+    assert tool.check() == 0
+    with (plugin_po.with_suffix(".mo")).open("rb") as fileobj:
+        assert read_mo(fileobj).get("Repair requests").string == "报修"
+
+    # A string removed from the source and put back keeps its translation; a new one arrives untranslated.
+    views = tmp_path / "timebank/views.py"
+    views.write_text('from flask_babel import gettext as _\n\nTEXT = _("Core hi")\n', encoding="utf-8")
+    tool.update(verbose=False)
+    views.write_text('from flask_babel import gettext as _\n\nTEXT = _("Core hello")\nNEW = _("Core new")\n',
+                     encoding="utf-8")
+    tool.update(verbose=False)
+    core = _read_po(tmp_path / "timebank/translations/zh_CN/LC_MESSAGES/messages.po")
+    assert core.get("Core hello").string == "你好"
+    assert core.get("Core new").string == ""
+    assert not any(m.fuzzy for m in _entries(core))
+
+
+def test_placeholder_check_catches_broken_translations():
+    from babel.messages.catalog import Message
+
+    def problem(msgid, string, locations=()):
+        return tool.placeholder_problem(Message(msgid, string, locations=list(locations)))
+
+    assert problem("%(n)d min", "%(n)d分钟") is None
+    assert problem("%(n)d min", "%（n)d分钟") is not None
+    assert problem("Act on behalf of %(name)s", "代办") is not None
+    assert problem("%(hours)d h", "%(hours)d小时%(minutes)d分") is not None
+    assert problem("Minimum attendance (% of the shift)", "最低出勤比例（%）") is None
+    assert problem("Page %(page)d", "第%(page)d页，100%") is not None
+    assert problem("Saved.", "已保存 100%", [("templates/a.html", None)]) is not None
