@@ -5,7 +5,7 @@ published password.
 """
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from . import roles
 from .clock import now
@@ -13,6 +13,7 @@ from .communities.models import Building, Community, Grid, Household, Membership
 from .events import commit
 from .extensions import db
 from .identity.models import User
+from .notifications.models import Notification
 from .notifications.services import notify
 from .plugin_state import CommunityPlugin
 
@@ -106,6 +107,12 @@ def load_demo(if_empty=False):
     for info in system.optional_plugins:
         db.session.add(CommunityPlugin(community_id=community.id, plugin_name=info.name, enabled=True,
                                        changed_at=moment))
+    commit()
+    from .ledger.demo import load_demo_ledger
+
+    load_demo_ledger(community, users)
+    # A year of "your hours were confirmed" messages would bury the inbox: the history counts as read.
+    db.session.execute(update(Notification).values(read_at=now()))
     notify(users["coordinator"], "membership.applied", "%(name)s asked to join %(community_name)s.",
            community=community, link=f"/c/{community.slug}/admin/registrations", name="张阿姨",
            community_name=community.name)

@@ -7,7 +7,7 @@ listeners and makes its pages answer 404 there, from the next request on, with n
 import logging
 from datetime import datetime
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import Boolean, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,7 +39,7 @@ def _switches(community_id):
 
 def enabled_plugin_names(community):
     """Names of the optional plugins that are on in ``community`` (cached for the request)."""
-    cache = g.setdefault("_timebank_enabled", {}) if has_request_context() else {}
+    cache = g.setdefault("_timebank_enabled", {}) if has_app_context() else {}
     if community.id in cache:
         return cache[community.id]
     switches = _switches(community.id)
@@ -54,11 +54,23 @@ def enabled_plugin_names(community):
 
 
 def is_enabled(plugin_name, community):
+    """Is the plugin on in ``community``? Core areas always are; unknown or blocked plugins never are; outside a
+    community (``None``) only the core is."""
     system = current_app.extensions["timebank"]
     info = system.plugins.get(plugin_name)
     if info is None:
         return False
-    return info.is_core or plugin_name in enabled_plugin_names(community)
+    if info.is_core:
+        return True
+    return community is not None and plugin_name in enabled_plugin_names(community)
+
+
+def require_enabled(plugin_name, community):
+    """Raise ``NotEnabled`` (a 404) unless the plugin is on in ``community``; for services and CLI commands."""
+    from .errors import NotEnabled
+
+    if not is_enabled(plugin_name, community):
+        raise NotEnabled(plugin_name)
 
 
 def set_plugin_enabled(community, plugin_name, enabled, actor=None):
@@ -80,7 +92,7 @@ def set_plugin_enabled(community, plugin_name, enabled, actor=None):
     record_audit("plugin.enabled" if enabled else "plugin.disabled", actor=actor, community=community,
                  target=("plugin", plugin_name))
     db.session.commit()
-    if has_request_context():
+    if has_app_context():
         g.pop("_timebank_enabled", None)
         g.pop("_timebank_items", None)
     logger.info("plugin %s %s in community %s", plugin_name, "enabled" if enabled else "disabled", community.slug)

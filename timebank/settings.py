@@ -11,7 +11,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import BooleanField, IntegerField, SelectField, StringField, validators
@@ -97,7 +97,8 @@ def get_spec(plugin, key):
 
 
 def _stored(plugin, community):
-    cache = g.setdefault("_timebank_settings", {}) if has_request_context() else {}
+    # Cached for the request (or the command's app context); save_settings() clears the cache.
+    cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
     cache_key = (plugin, _scope_key(community))
     if cache_key not in cache:
         rows = db.session.execute(
@@ -167,7 +168,7 @@ def save_settings(plugin, values, community=None, actor=None):
     record_audit("settings.changed", actor=actor, community=community, target=("plugin", plugin),
                  detail={"keys": sorted(parsed)})
     db.session.commit()
-    if has_request_context():
+    if has_app_context():
         g.pop("_timebank_settings", None)
     return parsed
 

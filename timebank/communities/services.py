@@ -5,7 +5,7 @@ Every function takes the community explicitly and scopes its queries to it in SQ
 
 import re
 
-from flask import g, has_request_context
+from flask import g, has_app_context
 from sqlalchemy import func, or_, select
 
 from .. import roles
@@ -109,7 +109,7 @@ def active_membership(user, community):
     """The active membership of ``user`` in ``community`` (cached for the request), or ``None``."""
     if user is None or community is None or not getattr(user, "is_authenticated", False):
         return None
-    cache = g.setdefault("_timebank_memberships", {}) if has_request_context() else {}
+    cache = g.setdefault("_timebank_memberships", {}) if has_app_context() else {}
     key = (user.id, community.id)
     if key not in cache:
         cache[key] = db.session.scalar(
@@ -121,7 +121,7 @@ def active_membership(user, community):
 
 
 def _forget_cached_memberships():
-    if has_request_context():
+    if has_app_context():
         g.pop("_timebank_memberships", None)
 
 
@@ -157,9 +157,11 @@ def member_in(community, user_id):
 def household_in(community, household_id):
     if household_id in (None, "", 0):
         return None
-    household = db.session.scalar(
-        select(Household).where(Household.id == household_id, Household.community_id == community.id)
-    )
+    household = None
+    if isinstance(household_id, int) and 0 < household_id <= 2**63 - 1:  # larger ids cannot exist
+        household = db.session.scalar(
+            select(Household).where(Household.id == household_id, Household.community_id == community.id)
+        )
     if household is None:
         raise ValidationFailed(_("Choose a household of this community."), field="household_id")
     return household
@@ -185,12 +187,15 @@ def _give_volunteer_number(membership):
 
 
 def register(community, username, display_name, password, phone="", wants_to_volunteer=False, address_note="",
-             application_note="", household_id=None, locale=None):
-    """Self-registration: a new account with a membership waiting for a coordinator's approval. Commits."""
+             application_note="", household_id=None, locale=None, elder_mode=False):
+    """Self-registration: a new account with a membership waiting for a coordinator's approval. Commits.
+
+    ``locale`` and ``elder_mode`` carry over what the person chose in this browser before registering."""
     if not community.self_registration:
         raise PermissionDenied("registration", _("This community does not accept registrations online."))
     household = household_in(community, household_id)
     user = new_user(username=username, display_name=display_name, password=password, phone=phone, locale=locale)
+    user.elder_mode = bool(elder_mode)
     membership = _apply(user, community, wants_to_volunteer, address_note, application_note, household)
     record_audit("membership.applied", actor=user, community=community, target=("membership", membership.id))
     _notify_coordinators_of_application(community, user)
@@ -209,7 +214,7 @@ def apply_to_join(user, community, wants_to_volunteer=False, address_note="", ap
     household = household_in(community, household_id)
     if existing is not None:  # rejected or left before: apply again on the same row
         existing.status, existing.wants_to_volunteer = PENDING, wants_to_volunteer
-        existing.address_note, existing.application_note = address_note[:120], application_note
+        existing.address_note, existing.application_note = (address_note or "")[:120], application_note or ""
         existing.household_id = getattr(household, "id", None)
         existing.created_at, existing.decided_at, existing.decided_by_id = now(), None, None
         membership = existing
@@ -281,6 +286,7 @@ def approve(membership, actor, role=None):
            community_name=membership.community.name)
     _fire_member_joined(membership)
     commit()
+    _forget_cached_memberships()
     return membership
 
 
@@ -361,10 +367,11 @@ def members_page(community, search="", role=None, page=1, per_page=30):
         select(Membership).join(User, Membership.user_id == User.id)
         .where(Membership.community_id == community.id, Membership.status == ACTIVE)
     )
-    if search:
-        like = f"%{search.strip()}%"
-        query = query.where(or_(User.display_name.ilike(like), User.username.ilike(like),
-                                Membership.volunteer_number.ilike(like)))
+    search = (search or "").strip()
+    if search:  # "%" and "_" are searched for as such, not used as wildcards
+        query = query.where(or_(User.display_name.icontains(search, autoescape=True),
+                                User.username.icontains(search, autoescape=True),
+                                Membership.volunteer_number.icontains(search, autoescape=True)))
     if role in roles.ROLES:
         query = query.where(Membership.role == role)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

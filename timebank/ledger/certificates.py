@@ -49,8 +49,12 @@ def _records_for(community, volunteer, period_start, period_end):
     return db.session.execute(query.group_by(ServiceRecord.category)).all()
 
 
-def issue_certificate(community, volunteer, actor, period_start=None, period_end=None):
-    """Issue a certificate of the confirmed hours of ``volunteer`` (optionally within a period). Commits."""
+def issue_certificate(community, volunteer, actor, period_start=None, period_end=None, number=None):
+    """Issue a certificate of the confirmed hours of ``volunteer`` (optionally within a period). Commits.
+
+    ``number`` is for the demo data only (a number the README can mention); certificates otherwise get an
+    unguessable random number.
+    """
     membership = active_membership(volunteer, community)
     if membership is None or membership.volunteer_number is None:
         raise ValidationFailed(_("Certificates are issued for registered volunteers of this community."))
@@ -74,13 +78,14 @@ def issue_certificate(community, volunteer, actor, period_start=None, period_end
     stars, _next = star_level(total if not (period_start or period_end) else 0, policy)
     with atomic():
         certificate = Certificate(
-            number=_unique_number(today.year), community_id=community.id, volunteer_id=volunteer.id,
+            number=number or _unique_number(today.year), community_id=community.id, volunteer_id=volunteer.id,
             volunteer_name=volunteer.display_name, volunteer_number=membership.volunteer_number or "",
             period_start=period_start, period_end=period_end, total_minutes=total,
             record_count=sum(count for _c, _m, count in counted), service_content=content, star_level=stars,
             issuing_unit=community.organising_unit or community.name,
             person_in_charge=policy.certificate_person_in_charge,
-            handler=policy.certificate_handler or getattr(actor, "display_name", ""),
+            # Issued by staff: they are the handler; issued by the volunteer online: the configured handler.
+            handler=policy.certificate_handler or (actor.display_name if actor and actor.id != volunteer.id else ""),
             contact=community.contact_phone, issued_at=now(), issued_by_id=getattr(actor, "id", None),
         )
         db.session.add(certificate)

@@ -98,8 +98,8 @@ class DecideForm(FlaskForm):
 
 
 class GiftForm(FlaskForm):
-    receiver = SelectField(_l("To"), choices=[], coerce=int, validate_choice=False)
-    receiver_text = StringField(_l("To (username or volunteer number)"), validators=[Length(max=40)],
+    receiver = SelectField(_l("Give to"), choices=[], coerce=int, validate_choice=False)
+    receiver_text = StringField(_l("Give to (username or volunteer number)"), validators=[Length(max=40)],
                                 render_kw=MEMBER)
     amount = DecimalField(_l("Credits"), places=2, validators=[InputRequired(_l("Enter an amount.")),
                                                                NumberRange(min=0.01, max=100000)],

@@ -71,12 +71,23 @@ def timebank_nav_items(user, community):
     return items
 
 
+def is_volunteer(user, community):
+    from ..communities.services import active_membership
+
+    membership = active_membership(user, community)
+    return membership is not None and roles.role_at_least(membership.role, roles.VOLUNTEER)
+
+
 @hookimpl
 def timebank_dashboard_cards(user, community):
     from .reports import summary_for
 
+    summary = summary_for(community, user)
+    volunteer = is_volunteer(user, community)
+    if not volunteer and not (summary.confirmed_minutes or summary.credit_minutes):
+        return []  # residents see the card once they have hours or received credits
     return [Card(title=_l("My volunteer hours"), template="ledger/card_hours.html",
-                 context={"summary": summary_for(community, user)}, order=10, elder=True)]
+                 context={"summary": summary, "volunteer": volunteer}, order=10, elder=True)]
 
 
 @hookimpl
@@ -127,4 +138,5 @@ def timebank_startup(app):
     from .forms import RELATION_LABELS
 
     app.jinja_env.filters["credits"] = format_credits
+    app.jinja_env.filters["hours"] = format_credits  # minutes as decimal hours: 90 → "1.5"
     app.jinja_env.globals["relation_label"] = lambda relation: RELATION_LABELS.get(relation, relation)

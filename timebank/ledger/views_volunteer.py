@@ -54,7 +54,10 @@ def my_hours(community=None):
     summary = reports.summary_for(g.community, subject)
     pending, _total = reports.history_page(g.community, subject, status="pending")
     membership = active_membership(subject, g.community)
+    from .plugin import is_volunteer
+
     return render_template("ledger/my_hours.html", subject=subject, summary=summary, pending=pending,
+                           volunteer=is_volunteer(subject, g.community),
                            months=reports.monthly_minutes(g.community, subject), membership=membership,
                            policy=ledger_policy(g.community), consent_form=ConsentForm())
 
@@ -79,6 +82,11 @@ def claim(community=None):
     if not policy.claims_enabled:
         raise PermissionDenied("ledger.claim", _("This community records hours only through check-in and "
                                                  "coordinators."))
+    from .plugin import is_volunteer
+
+    if not is_volunteer(subject, g.community):
+        raise PermissionDenied("ledger.claim", _("Only registered volunteers record service hours. Ask your "
+                                                 "community's coordinator if you want to volunteer."))
     form = ClaimForm()
     form.category.choices = category_choices()
     if form.validate_on_submit():
