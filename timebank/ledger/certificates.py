@@ -141,7 +141,7 @@ def verification_url(certificate):
 
 def qr_svg(text):
     """An SVG QR code (served by us; scanned by phone cameras)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4)
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
