@@ -8,7 +8,7 @@ PORT ?= 5000
 # Parallel test workers (pytest-xdist); "auto" = one per core.
 WORKERS ?= auto
 
-.PHONY: run test test-sqlite test-postgres install install-test browser lint translations bench clean
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,16 +36,24 @@ run: install
 	@echo ""
 	TIMEBANK_DEMO_MODE=1 $(BIN)/timebank run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need and run the whole suite (SQLite; PostgreSQL too when
-## TIMEBANK_TEST_POSTGRES_URL is set, as .ci/run does).
+## make test: install what the tests need and run the whole suite: lint, SQLite, and PostgreSQL too when
+## TIMEBANK_TEST_POSTGRES_URL is set (as .ci/run does). Every part runs even when an earlier one failed, so that
+## one run shows every problem; the exit status is non-zero when any part failed.
 test: install-test browser
-	$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$TIMEBANK_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
-	else echo "PostgreSQL run skipped: set TIMEBANK_TEST_POSTGRES_URL (see .ci/run)."; fi
+	@status=0; \
+	$(MAKE) --no-print-directory lint-check || status=1; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	if [ -n "$$TIMEBANK_TEST_POSTGRES_URL" ]; then $(MAKE) --no-print-directory test-postgres || status=1; \
+	else echo "PostgreSQL run skipped: set TIMEBANK_TEST_POSTGRES_URL (see .ci/run)."; fi; \
+	if [ $$status != 0 ]; then echo "make test: FAILED (see above)"; fi; \
+	exit $$status
+
+lint-check:
+	@echo "== Lint (ruff) =="
+	$(BIN)/ruff check --quiet .
 
 test-sqlite:
 	@echo "== Test suite on SQLite =="
-	$(BIN)/ruff check --quiet .
 	TIMEBANK_TEST_DATABASE_URL= $(BIN)/pytest -n $(WORKERS) -q
 
 test-postgres:
@@ -66,11 +74,11 @@ browser:
 lint: install-test
 	$(BIN)/ruff check .
 
-## Extract new strings into the catalogues, then compile them (translate the new entries in between).
+## Extract new strings into the catalogues (core and each plugins/<name>/) and compile them. It lists the entries
+## still to translate: translate them in the .po file, then run it again. `tools/translations.py check` verifies.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o timebank/translations/messages.pot --no-location --sort-output --omit-header . >/dev/null
-	$(BIN)/pybabel update -i timebank/translations/messages.pot -d timebank/translations --no-fuzzy-matching --omit-header
-	$(BIN)/pybabel compile -d timebank/translations --statistics
+	$(BIN)/python tools/translations.py update
+	$(BIN)/python tools/translations.py compile
 
 bench: install-test
 	$(BIN)/python -m bench

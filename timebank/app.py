@@ -16,6 +16,7 @@ from flask import Flask
 from . import events, web
 from .clock import system_clock
 from .extensions import babel, csrf, db, login_manager, migrate
+from .hooks import call_each
 from .plugins import build_plugin_manager
 from .setup_hooks import collect_setup_hooks, register_blueprints, register_commands
 
@@ -105,7 +106,8 @@ def create_app(test_config=None):
     web.install(app)
     register_commands(app)
 
-    system.pm.hook.timebank_startup(app=app)
+    with app.app_context():
+        call_each("timebank_startup", app=app)
     return app
 
 

@@ -19,8 +19,13 @@ _READY = "timebank_ready"
 
 
 def after_commit(callback):
-    """Queue ``callback()`` to run once the current database transaction has committed."""
-    db.session().info.setdefault(_QUEUED, []).append(callback)
+    """Queue ``callback()`` to run once the current database transaction has committed.
+
+    Work queued inside a savepoint (``begin_nested()``) is dropped if that savepoint rolls back, and otherwise
+    waits for the real commit of the outer transaction.
+    """
+    session = db.session()
+    session.info.setdefault(_QUEUED, []).append((session.get_nested_transaction(), callback))
 
 
 def run_ready(session=None):
@@ -41,16 +46,19 @@ def commit():
 
 
 def _mark_ready(session):
+    # SQLAlchemy also sends after_commit when a savepoint is released; the outer transaction may still roll back.
+    if session.get_nested_transaction() is not None:
+        return
     queued = session.info.pop(_QUEUED, [])
     if queued:
-        session.info.setdefault(_READY, []).extend(queued)
+        session.info.setdefault(_READY, []).extend(callback for _savepoint, callback in queued)
 
 
 def install(app):
     """Attach the session listeners (idempotent) and run leftover ready work at the end of each request."""
     if not event.contains(Session, "after_commit", _mark_ready):
         event.listen(Session, "after_commit", _mark_ready)
-        event.listen(Session, "after_rollback", _discard_all)
+        event.listen(Session, "after_soft_rollback", _discard_rolled_back)
 
     @app.teardown_request
     def _run_leftovers(exc):
@@ -59,5 +67,21 @@ def install(app):
             run_ready(session)
 
 
-def _discard_all(session):
-    session.info.pop(_QUEUED, None)
+def _discard_rolled_back(session, previous_transaction):
+    """Drop the work of a transaction that rolled back: everything for the outer one, only what was queued inside
+    it for a savepoint (SQLAlchemy reports both, and the internal sub-transactions of a flush, as rollbacks)."""
+    if previous_transaction.parent is None:
+        session.info.pop(_QUEUED, None)
+    elif previous_transaction.nested and session.info.get(_QUEUED):
+        session.info[_QUEUED] = [
+            (savepoint, callback) for savepoint, callback in session.info[_QUEUED]
+            if not _within(savepoint, previous_transaction)
+        ]
+
+
+def _within(transaction, savepoint):
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False

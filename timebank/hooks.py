@@ -55,19 +55,34 @@ def hooks_for(community):
     return CommunityHooks(plugin_system(), disabled_plugin_names(community))
 
 
+def _call_rank(impl):
+    return 0 if impl.tryfirst else 2 if impl.trylast else 1
+
+
 def _impls(system, hook_name, community, app=None):
+    """The implementations to call, in load order, ``tryfirst`` ones first and ``trylast`` ones last.
+
+    pluggy calls the last registered plugin first; results here must not depend on that, so we call in load order
+    (``get_hookimpls()`` lists trylast, normal, tryfirst, each group in load order). Wrappers are left out: they
+    make no sense for hooks that return lists or run as isolated listeners.
+    """
     disabled = disabled_plugin_names(community, app) if community is not False else set()
     hook = getattr(system.pm.hook, hook_name)
-    # pluggy keeps implementations in call order reversed (last registered first); we call in load order.
-    return [impl for impl in hook.get_hookimpls() if impl.plugin_name not in disabled]
+    impls = [
+        impl for impl in hook.get_hookimpls()
+        if impl.plugin_name not in disabled and not (impl.hookwrapper or impl.wrapper)
+    ]
+    return sorted(impls, key=_call_rank)  # stable: load order is kept inside each group
 
 
-def call_each(hook_name, community=False, app=None, **kwargs):
+def call_each(hook_name, community=False, _app=None, **kwargs):
     """Call every implementation of ``hook_name`` and return ``[(plugin_name, result)]`` (``None`` results dropped).
 
     ``community=False`` calls every registered plugin (setup hooks); a community (or ``None``) skips plugins that
-    are off there. Exceptions propagate.
+    are off there. ``_app`` selects the application outside an app context (``app`` itself is passed on to hooks
+    that take it, such as ``timebank_startup``). Exceptions propagate.
     """
+    app = _app
     system = plugin_system(app)
     if community is not False:
         kwargs["community"] = community
@@ -110,11 +125,18 @@ def dispatch_event(hook_name, community, **kwargs):
 
     Call this after the transaction commits (see ``timebank.events.after_commit``).
     """
+    from .extensions import db
+
     system = plugin_system()
     kwargs["community"] = community
     for impl in _impls(system, hook_name, community):
         args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+        if system.trace:
+            sys.stderr.write(f"[hook] {hook_name} -> {impl.plugin_name}\n")
         try:
             impl.function(**args)
         except Exception:
             logger.exception("plugin %s failed while handling %s", impl.plugin_name, hook_name)
+            # A failed flush leaves the session unusable; without this the next listener would fail too.
+            if not db.session.is_active:
+                db.session.rollback()

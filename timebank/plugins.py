@@ -94,9 +94,9 @@ class PluginSystem:
         best = None
         for info in self.plugins.values():
             package = info.module_name.rsplit(".", 1)[0] if info.module_name.endswith(".plugin") else info.module_name
-            if module_name == package or module_name.startswith(package + "."):
-                if best is None or len(package) > len(best[1]):
-                    best = (info, package)
+            inside = module_name == package or module_name.startswith(package + ".")
+            if inside and (best is None or len(package) > len(best[1])):
+                best = (info, package)
         return best[0] if best else None
 
 
@@ -184,6 +184,8 @@ def build_plugin_manager(config):
         if name in sources:
             raise PluginStartupError(f"plugin name {name!r} is used twice: by {sources[name]} and by {where}")
         sources[name] = where
+        if name in blocked and source == "core":
+            raise PluginStartupError(f"DISABLED_PLUGINS lists {name!r}, a core area: core areas cannot be switched off")
         if name in blocked:
             logger.info("plugin %s is blocked instance-wide (DISABLED_PLUGINS); not imported", name)
             return

@@ -19,11 +19,37 @@ def _register_unique(target, items, plugin, key, what):
 
 
 def _check_models(system, plugin, models):
+    """Tables of an optional plugin carry its prefix; its foreign keys never point at another plugin's tables."""
     info = system.plugins[plugin]
+    if info.is_core:
+        return
+    others = [other.name for other in system.optional_plugins if other.name != plugin]
     for model in models:
         table = model.__tablename__
-        if not info.is_core and not table.startswith(plugin + "_"):
+        if not table.startswith(plugin + "_"):
             raise PluginStartupError(f"plugin {plugin}: table {table!r} must start with {plugin + '_'!r}")
+        for foreign_key in getattr(getattr(model, "__table__", None), "foreign_keys", ()):
+            target = foreign_key.target_fullname.rsplit(".", 1)[0]
+            owner = next((other for other in others if target.startswith(other + "_")), None)
+            if owner is not None and not target.startswith(plugin + "_"):
+                raise PluginStartupError(
+                    f"plugin {plugin}: table {table!r} points at {target!r} of plugin {owner}; "
+                    "plugins talk to each other through hooks, not foreign keys"
+                )
+
+
+SETTING_TYPES = ("bool", "int", "minutes", "str", "choice")
+
+
+def _check_setting(plugin, spec):
+    if spec.type not in SETTING_TYPES:
+        raise PluginStartupError(f"setting {plugin}.{spec.key}: unknown type {spec.type!r}")
+    if spec.scope not in ("community", "instance"):
+        raise PluginStartupError(f"setting {plugin}.{spec.key}: scope must be 'community' or 'instance'")
+    try:
+        spec.parse(spec.default)
+    except Exception as error:
+        raise PluginStartupError(f"setting {plugin}.{spec.key}: the default {spec.default!r} is not valid") from error
 
 
 def collect_setup_hooks(app, system):
@@ -33,6 +59,7 @@ def collect_setup_hooks(app, system):
     for plugin, specs in call_each("timebank_settings"):
         for spec in specs:
             spec.plugin = plugin
+            _check_setting(plugin, spec)
             if (plugin, spec.key) in system.settings:
                 raise PluginStartupError(f"setting {plugin}.{spec.key} declared twice")
             system.settings[(plugin, spec.key)] = spec
@@ -47,9 +74,9 @@ def collect_setup_hooks(app, system):
     for info in system.plugins.values():
         if info.is_core:
             continue
-        module = system.pm.get_plugin(info.name)
-        folder = Path(module.__file__).resolve().parent / "translations"
-        if folder.is_dir():
+        module_file = getattr(system.pm.get_plugin(info.name), "__file__", None)
+        folder = Path(module_file).resolve().parent / "translations" if module_file else None
+        if folder is not None and folder.is_dir():
             directories.append(str(folder))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
 
@@ -69,18 +96,34 @@ def register_blueprints(app, system):
                     raise PluginStartupError(
                         f"plugin {plugin}: blueprint {blueprint.name!r} must be named after the plugin"
                     )
+                own = f"/p/{info.slug}"
                 if blueprint.url_prefix is None:
-                    options["url_prefix"] = f"/c/<community>/p/{info.slug}"
-                elif not blueprint.url_prefix.startswith(f"/p/{info.slug}"):
-                    raise PluginStartupError(f"plugin {plugin}: url_prefix must start with /p/{info.slug}")
-                system.blueprint_plugins[blueprint.name] = plugin
+                    options["url_prefix"] = f"/c/<community>{own}"
+                elif not (blueprint.url_prefix.rstrip("/") == own or blueprint.url_prefix.startswith(own + "/")):
+                    raise PluginStartupError(f"plugin {plugin}: url_prefix must start with {own}")
+                # Nested blueprints answer under "parent.child": gate them like their parent.
+                for name in _blueprint_names(blueprint):
+                    system.blueprint_plugins[name] = plugin
             app.register_blueprint(blueprint, **options)
+
+
+def _blueprint_names(blueprint, name=None):
+    name = name or blueprint.name
+    yield name
+    for child, options in blueprint._blueprints:
+        yield from _blueprint_names(child, f"{name}.{options.get('name', child.name)}")
 
 
 def register_commands(app):
     from . import cli
 
     cli.register_core_commands(app)
-    for _plugin, commands in call_each("timebank_cli_commands", app=app):
+    owners = {name: "core" for name in app.cli.commands}
+    for plugin, commands in call_each("timebank_cli_commands", _app=app):
         for command in commands:
+            if command.name in owners:  # click would silently replace the earlier command
+                raise PluginStartupError(
+                    f"plugin {plugin}: command {command.name!r} is already provided by {owners[command.name]}"
+                )
+            owners[command.name] = plugin
             app.cli.add_command(command)

@@ -52,13 +52,17 @@ class TestDatabase:
         self.template = None
         self.pg_url = None
         self.tables = []
+        self.build_error = None  # why the schema could not be built: every later test fails at once with it
 
     def _build_schema(self, url):
         app = create_app(_base_config(url, self.root / "instance"))
         with app.app_context():
-            db.create_all()
-            self.tables = [table.name for table in db.metadata.sorted_tables]
-            db.engine.dispose()
+            try:
+                db.create_all()
+                self.tables = [table.name for table in db.metadata.sorted_tables]
+            finally:  # also after a failure: a connection left to the garbage collector warns in some later test
+                db.session.remove()
+                db.engine.dispose()
 
     def _prepare_postgres(self):
         from sqlalchemy import create_engine, text
@@ -71,19 +75,27 @@ class TestDatabase:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
-        self.pg_url = base.set(database=name).render_as_string(hide_password=False)
-        self._build_schema(self.pg_url)
+        url = base.set(database=name).render_as_string(hide_password=False)
+        self._build_schema(url)
+        self.pg_url = url
 
     def fresh_url(self, tmp_path):
-        if self.postgres:
-            if self.pg_url is None:
-                self._prepare_postgres()
-            else:
-                self._truncate()
-            return self.pg_url
-        if self.template is None:
-            self.template = self.root / "template.sqlite3"
-            self._build_schema(f"sqlite:///{self.template}")
+        if self.build_error is not None:
+            raise RuntimeError(f"the test database schema could not be built: {self.build_error}")
+        try:
+            if self.postgres:
+                if self.pg_url is None:
+                    self._prepare_postgres()
+                else:
+                    self._truncate()
+                return self.pg_url
+            if self.template is None:
+                self._build_schema(f"sqlite:///{self.root / 'template.sqlite3'}")
+                self.template = self.root / "template.sqlite3"
+        except Exception as error:
+            if self.pg_url is None and self.template is None:  # the schema itself failed: do not retry per test
+                self.build_error = f"{type(error).__name__}: {error}"
+            raise
         target = tmp_path / "timebank.sqlite3"
         shutil.copyfile(self.template, target)
         return f"sqlite:///{target}"
@@ -91,8 +103,13 @@ class TestDatabase:
     def _truncate(self):
         from sqlalchemy import create_engine, text
 
+        if not self.tables:
+            return
         engine = create_engine(self.pg_url)
         with engine.begin() as connection:
+            # A connection left inside a transaction by the previous test (a live server's thread, say) would make
+            # TRUNCATE wait for ever: give up after a while and say so instead.
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
             names = ", ".join(f'"{name}"' for name in self.tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         engine.dispose()

@@ -81,4 +81,5 @@ class Asset:
     url: str
     kind: str = "css"  # "css" or "js"
     module: bool = False
+    order: int = 50  # like every list the core renders, assets are sorted by (order, plugin)
     plugin: str = ""

@@ -47,7 +47,7 @@ class NewMemberForm(FlaskForm):
 
 
 class CommunityForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
+    name = StringField(_l("Community name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
     organising_unit = StringField(_l("Organising unit (shown on certificates)"), validators=[Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)], render_kw=PHONE)
     address = StringField(_l("Address"), validators=[Length(max=200)])

@@ -10,6 +10,7 @@ from ..forms import ActionForm, apply_domain_error
 from ..i18n import _
 from ..identity import proxy
 from ..permissions import can
+from ..web import page_arg
 from .blueprint import bp
 from .forms import ApproveForm, HouseholdForm, NewMemberForm, RejectForm, RoleForm, SetPasswordForm
 
@@ -67,8 +68,8 @@ def reject(membership_id, community=None):
             flash(error.message, "error")
         else:
             flash(_("The registration was turned down."), "success")
-    else:
-        flash(_("Give a reason; the applicant will see it."), "error")
+    else:  # the reason is missing or too long: say which
+        flash(next(iter(form.reason.errors), _("Give a reason; the applicant will see it.")), "error")
     return redirect(url_for("admin.registrations"))
 
 
@@ -76,7 +77,7 @@ def reject(membership_id, community=None):
 def members(community=None):
     search = request.args.get("q", "")[:60]
     role = request.args.get("role") or None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = services.members_page(g.community, search=search, role=role, page=page)
     return render_template("admin/members.html", rows=rows, total=total, page=page, per_page=30, search=search,
                            role=role, role_choices=roles.role_choices())
@@ -143,6 +144,8 @@ def set_household(membership_id, community=None):
             flash(error.message, "error")
         else:
             flash(_("Saved."), "success")
+    else:
+        flash(_("Choose one of the options."), "error")
     return redirect(url_for("admin.member", membership_id=membership.id))
 
 

@@ -13,6 +13,7 @@ from ..i18n import _
 from ..permissions import require
 from ..plugin_state import enabled_plugin_names, set_plugin_enabled
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
+from ..web import page_arg
 from .blueprint import bp
 from .forms import BuildingForm, CommunityForm, GridForm, NewHouseholdForm, TeamForm, TeamMemberForm
 
@@ -162,6 +163,6 @@ def remove_team_member(team_id, user_id, community=None):
 @bp.get("/audit")
 def audit(community=None):
     require(current_user, "audit.view", g.community)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = audit_page(g.community, page=page)
     return render_template("admin/audit.html", rows=rows, total=total, page=page, per_page=50, detail_of=detail_of)

@@ -125,10 +125,10 @@ def _forget_cached_memberships():
         g.pop("_timebank_memberships", None)
 
 
-def memberships_for(user):
-    """Active memberships of ``user``, community names sorted."""
+def memberships_for(user, status=ACTIVE):
+    """Memberships of ``user`` in ``status`` (active unless told), community names sorted."""
     return db.session.scalars(
-        select(Membership).join(Community).where(Membership.user_id == user.id, Membership.status == ACTIVE)
+        select(Membership).join(Community).where(Membership.user_id == user.id, Membership.status == status)
         .order_by(Community.name)
     ).all()
 

@@ -20,10 +20,20 @@ def _name(value, field="name", limit=40):
     return value
 
 
+#: Ids beyond a 64-bit integer cannot exist (and SQLite cannot even compare them).
+MAX_ID = 2**63 - 1
+
+
 def _owned(model, community, object_id, field):
     if object_id in (None, "", 0):
         return None
-    row = db.session.scalar(select(model).where(model.id == object_id, model.community_id == community.id))
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        object_id = None
+    row = None
+    if object_id is not None and 0 < object_id <= MAX_ID:
+        row = db.session.scalar(select(model).where(model.id == object_id, model.community_id == community.id))
     if row is None:
         raise ValidationFailed(_("Choose one of the options."), field=field)
     return row

@@ -36,9 +36,11 @@ def join(community=None):
                     community, form.username.data, form.display_name.data, form.password.data,
                     phone=form.phone.data, wants_to_volunteer=form.wants_to_volunteer.data,
                     address_note=form.address_note.data, application_note=form.application_note.data,
-                    locale=supported_locale(session.get("locale")),
+                    locale=supported_locale(session.get("locale")), elder_mode=session.get("elder_mode", False),
                 )
-                session.clear()
+                keep = {key: session[key] for key in ("locale", "elder_mode") if key in session}
+                session.clear()  # a fresh session for the new account (no fixation)
+                session.update(keep)
                 login_user(membership.user)
         except ValidationFailed as error:
             apply_domain_error(form, error)

@@ -2,14 +2,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from ..admin.forms import NewCommunityForm
 from ..audit.services import audit_page, detail_of
 from ..communities import services as community_services
 from ..errors import PermissionDenied, ValidationFailed
 from ..forms import apply_domain_error
 from ..i18n import _
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
+from ..web import page_arg
 from . import services
-from ..admin.forms import NewCommunityForm
 
 bp = Blueprint("district", __name__, url_prefix="/district")
 
@@ -72,7 +73,7 @@ def plugin_settings(name):
 
 @bp.get("/audit")
 def audit():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total = audit_page(None, page=page)
     return render_template("admin/audit.html", rows=rows, total=total, page=page, per_page=50, detail_of=detail_of,
                            district=True)

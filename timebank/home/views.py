@@ -2,7 +2,7 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from .. import __version__
-from ..communities.services import all_communities, community_by_slug, memberships_for
+from ..communities.services import PENDING, all_communities, community_by_slug, memberships_for
 from ..database import database_reachable
 from ..errors import NotFound
 from ..hooks import collect_items
@@ -26,6 +26,9 @@ def index():
         return redirect(url_for("home.dashboard", community=slugs[0]))
     if current_user.is_district_admin:
         return redirect(url_for("district.index"))
+    waiting = memberships_for(current_user, status=PENDING)
+    if waiting:  # the community's page says that the registration waits for approval
+        return redirect(url_for("home.dashboard", community=waiting[0].community.slug))
     return render_template("home/no_community.html",
                            communities=[c for c in all_communities() if c.self_registration])
 

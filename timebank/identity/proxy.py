@@ -13,7 +13,7 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..events import commit
 from ..extensions import db
 from ..i18n import _
-from ..permissions import require
+from ..permissions import can, require
 from .models import User
 
 _KEY = "timebank_proxy"
@@ -40,7 +40,11 @@ def start_proxy(actor, subject, community):
 def end_proxy(actor):
     data = session.pop(_KEY, None)
     if data:
-        record_audit("proxy.ended", actor=actor, target=("user", data["user_id"]))
+        from ..communities.models import Community
+
+        # Recorded in the same community (and for the same person) as "proxy.started".
+        record_audit("proxy.ended", actor=actor, community=db.session.get(Community, data["community_id"]),
+                     target=("user", data["user_id"]), on_behalf_of=db.session.get(User, data["user_id"]))
         commit()
 
 
@@ -53,7 +57,15 @@ def proxied_user():
     if not current_user.is_authenticated:
         return None
     if "_timebank_proxied" not in g:
-        g._timebank_proxied = db.session.get(User, data["user_id"])
+        from ..communities.services import active_membership
+
+        g._timebank_proxied = None  # while checking (permission hooks may ask who the subject is)
+        subject = db.session.get(User, data["user_id"])
+        # Checked on every request: a coordinator who lost the role, or a member who left, ends the proxy session.
+        if subject is None or active_membership(subject, community) is None or not can(
+                current_user, "members.act_for", community):
+            subject = None
+        g._timebank_proxied = subject
     return g._timebank_proxied
 
 

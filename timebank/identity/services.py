@@ -2,6 +2,7 @@
 
 import logging
 import re
+import unicodedata
 
 from flask import current_app
 from sqlalchemy import select
@@ -47,7 +48,8 @@ def check_password_rules(password, username=""):
 
 def normalise_phone(phone):
     """Digits (and a leading +) only, or ``None``; ``ValidationFailed`` for something that is not a number."""
-    phone = re.sub(r"[\s()]", "", phone or "")
+    # Chinese input methods often type full-width digits (１３８...): NFKC turns them into ASCII ones.
+    phone = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", phone or ""))
     if not phone:
         return None
     if not PHONE_RE.match(phone):
@@ -107,7 +109,8 @@ def authenticate(username, password):
 
     username = normalise_username(username)
     result = plugin_system().pm.hook.timebank_authenticate(username=username, password=password or "")
-    user = result if isinstance(result, User) and result.can_log_in else None
+    # A plugin (e.g. a PIN login for elders) may log in someone without a password; disabled accounts never.
+    user = result if isinstance(result, User) and not result.disabled else None
     if user is None:
         record_audit("auth.login_failed", detail={"username": username[:40]})
         commit()

@@ -14,7 +14,10 @@ bp = Blueprint("identity", __name__)
 
 def safe_next(target, default=None):
     """A redirect target inside this site only (no ``//evil.example`` or absolute URLs)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"): refuse control
+    # characters as well as backslashes.
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(char) < 32 or ord(char) == 127 for char in target)):
         return target
     return default or url_for("home.index")
 
@@ -90,7 +93,9 @@ def password():
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
-            login_user(current_user)  # this session stays logged in with the new session version
+            # This session stays logged in with the new session version (and "stay logged in" stays on).
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Your password was changed. Other phones and computers have been logged out."), "success")
             return redirect(url_for("identity.account"))
     return render_template("identity/password.html", form=form)

@@ -46,7 +46,7 @@ def _postgresql_statements():
     statements = [
         """CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger AS $$
         BEGIN
-            RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+            RAISE EXCEPTION '%% is append-only', TG_TABLE_NAME;
         END;
         $$ LANGUAGE plpgsql""",
         f"""CREATE OR REPLACE FUNCTION ledger_record_decide_once() RETURNS trigger AS $$
@@ -84,6 +84,7 @@ def guard_statements(dialect_name):
 
 
 def install_guards(connection):
+    # exec_driver_sql hands the text to the driver, where "%%" stands for a literal "%" (psycopg's paramstyle).
     for statement in guard_statements(connection.dialect.name):
         connection.exec_driver_sql(statement)
 

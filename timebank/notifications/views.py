@@ -1,8 +1,9 @@
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..forms import ActionForm
 from ..identity.views import safe_next
+from ..web import page_arg
 from . import services
 
 bp = Blueprint("notifications", __name__)
@@ -11,8 +12,8 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/inbox")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int) or 1
-    rows, total = services.inbox_page(current_user, page=max(page, 1))
+    page = page_arg()
+    rows, total = services.inbox_page(current_user, page=page)
     items = [(row, services.render_text(row)) for row in rows]
     return render_template("notifications/inbox.html", items=items, total=total, page=page, per_page=30,
                            form=ActionForm())

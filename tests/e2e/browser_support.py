@@ -1,0 +1,20 @@
+"""Finding the browser for the end-to-end tests: Debian's Chromium, never one downloaded by Playwright."""
+
+import os
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def require_chromium(path=CHROMIUM, environ=os.environ):
+    """Return ``path`` when Chromium is there. Otherwise skip the test, or fail it when the environment sets
+    ``TIMEBANK_REQUIRE_BROWSER=1`` (CI must never pass by skipping every browser test)."""
+    if os.access(path, os.X_OK):
+        return path
+    message = f"{path} is missing: install Debian's chromium (make browser) to run the browser tests"
+    if environ.get("TIMEBANK_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + " (TIMEBANK_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(message)

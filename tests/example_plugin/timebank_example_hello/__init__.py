@@ -1,0 +1,1 @@
+"""timebank-example-hello: a minimal third-party plugin (entry point ``timebank.plugins``)."""

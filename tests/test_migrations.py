@@ -1,0 +1,133 @@
+"""The Alembic migrations (the core branch and every plugin's branch) build exactly the schema of the models.
+
+On SQLite always; on PostgreSQL too when ``TIMEBANK_TEST_DATABASE_URL`` is set (in a scratch database of its own,
+dropped afterwards). A model change without a migration must show up as a difference.
+"""
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from timebank import create_app
+from timebank.extensions import db
+from timebank.testing import _base_config
+
+POSTGRES_URL = os.environ.get("TIMEBANK_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+
+
+@pytest.fixture
+def postgres_url(timebank_worker):
+    """A scratch PostgreSQL database for this test (not the one the other tests share), dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("set TIMEBANK_TEST_DATABASE_URL to check the migrations on PostgreSQL")
+    base = make_url(POSTGRES_URL)
+    name = f"{base.database or 'timebank_test'}_migrations_{timebank_worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request):
+    """An empty database: SQLite always, PostgreSQL when configured."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+@pytest.fixture
+def migrated_app(empty_database_url, tmp_path):
+    """An app whose (empty) database was built by ``timebank db upgrade`` alone."""
+    app = create_app(_base_config(empty_database_url, tmp_path / "instance"))
+    try:
+        with app.app_context():
+            assert inspect(db.engine).get_table_names() == []
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def schema_differences(app, metadata=None):
+    """What Alembic's autogenerate would change to make the database match ``metadata`` (the models)."""
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata if metadata is not None else db.metadata)
+
+
+def applied_revisions(app):
+    with app.app_context(), db.engine.connect() as connection:
+        return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def test_migrations_build_exactly_the_models(migrated_app):
+    assert schema_differences(migrated_app) == []
+
+
+def test_every_model_table_is_created(migrated_app):
+    with migrated_app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert set(db.metadata.tables) <= tables
+    assert tables - set(db.metadata.tables) == {"alembic_version"}
+
+
+def test_upgrade_reaches_every_branch_head(migrated_app):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+
+    with migrated_app.app_context():
+        config = migrated_app.extensions["migrate"].migrate.get_config()
+        assert isinstance(migrated_app.extensions["migrate"].migrate, Migrate)
+        heads = ScriptDirectory.from_config(config).get_heads()
+    assert applied_revisions(migrated_app) == sorted(heads)
+
+
+def test_upgrade_twice_changes_nothing(migrated_app):
+    before = applied_revisions(migrated_app)
+    result = migrated_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    assert applied_revisions(migrated_app) == before
+    assert schema_differences(migrated_app) == []
+
+
+def test_a_model_change_without_a_migration_is_detected(migrated_app):
+    changed = MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["community"].append_column(Column("motto", String(80), nullable=True))
+
+    differences = schema_differences(migrated_app, changed)
+
+    assert [(kind, table, column.name) for kind, _schema, table, column in differences] == [
+        ("add_column", "community", "motto")
+    ]
+
+
+def test_a_model_table_without_a_migration_is_detected(migrated_app):
+    from sqlalchemy import Integer, Table
+
+    changed = MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(changed)
+    Table("forgotten_table", changed, Column("id", Integer, primary_key=True))
+
+    differences = schema_differences(migrated_app, changed)
+
+    assert [(kind, table.name) for kind, table in differences] == [("add_table", "forgotten_table")]
