@@ -65,6 +65,13 @@ def format_local_datetime(value, format="short"):
     return format_datetime(value, format) if value is not None else ""
 
 
+def format_local_time(value, format="short"):
+    """The time of day of an aware UTC datetime, in the community's time zone."""
+    from flask_babel import format_time
+
+    return format_time(value, format) if value is not None else ""
+
+
 def format_local_date(value, format="medium"):
     return format_date(value, format) if value is not None else ""
 

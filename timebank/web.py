@@ -220,6 +220,7 @@ def _install_template_helpers(app):
         minutes=i18n.format_minutes,
         datetime=i18n.format_local_datetime,
         date=i18n.format_local_date,
+        time_only=i18n.format_local_time,
         mask_phone=i18n.mask_phone,
         mask_name=i18n.mask_name,
     )

@@ -8,8 +8,8 @@ from ..ui import NavItem
 
 @hookimpl
 def timebank_blueprints():
-    from . import views, views_setup  # noqa: F401  (both add routes to the blueprint)
     from ..district.views import bp as district_bp
+    from . import views, views_setup  # noqa: F401  (both add routes to the blueprint)
     from .blueprint import bp
 
     return [bp, district_bp]

@@ -48,11 +48,10 @@ def lock_member(community_id, user_id):
 
     PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE that takes the database write lock now.
     """
+    from ..database import lock_row
+
     target = account(community_id, MEMBER_SERVICE, user_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Account.id).where(Account.id == target.id).with_for_update())
-    else:
-        db.session.execute(update(Account).where(Account.id == target.id).values(balance=Account.balance))
+    lock_row(Account, target.id)
     return target
 
 

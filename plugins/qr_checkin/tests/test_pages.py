@@ -1,0 +1,204 @@
+"""The plugin over HTTP: switching on and off, sign-up, rotas, the scan address, posters, the CLI."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from timebank_plugins.qr_checkin import tokens
+from timebank_plugins.qr_checkin.models import Attendance, Shift, Signup
+
+from timebank.extensions import db
+from timebank.plugin_state import set_plugin_enabled
+
+from .conftest import START
+
+
+def login(client, username, english=True):
+    client.post("/login", data={"username": username, "password": "test-pass-123"})
+    if english:
+        client.post("/account/language", data={"locale": "en"})
+
+
+def poster_url(ctx):
+    return ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
+
+
+def switch(ctx, on):
+    ctx(lambda c, users, post, shift: set_plugin_enabled(c, "qr_checkin", on, users["coord"]))
+
+
+def test_routes_nav_and_card_follow_the_switch(client, ctx, duty, clock):
+    login(client, "vol")
+    assert client.get("/c/maple/p/qr-checkin/").status_code == 200
+    home = client.get("/c/maple/").get_data(as_text=True)
+    assert "Duty shifts" in home and "My next shift" in home
+    switch(ctx, False)
+    assert client.get("/c/maple/p/qr-checkin/").status_code == 404
+    assert client.get(poster_url(ctx)).status_code == 404
+    home = client.get("/c/maple/").get_data(as_text=True)
+    assert "Duty shifts" not in home and "My next shift" not in home
+    switch(ctx, True)
+    assert client.get("/c/maple/p/qr-checkin/").status_code == 200
+
+
+def test_sign_up_waiting_list_and_promotion(app, client, ctx, duty, make, clock):
+    make.member("maple", "vol3", role="volunteer", display_name="周三")
+    url = f"/c/maple/p/qr-checkin/shifts/{duty['shift']}"
+    for name in ("vol", "vol2", "vol3"):
+        client.post("/logout")
+        login(client, name)
+        client.post(url + "/signup")
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Signup.user_id, Signup.status)).all())
+    assert sorted(statuses.values()) == ["confirmed", "confirmed", "waitlist"]
+    client.post("/logout")
+    login(client, "vol")
+    client.post(url + "/leave")
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Signup.user_id, Signup.status)).all())
+        assert sorted(statuses.values()) == ["cancelled", "confirmed", "confirmed"]
+    client.post("/logout")
+    login(client, "vol3")
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "A place became free" in inbox
+
+
+def test_residents_cannot_sign_up(app, client, duty, clock):
+    login(client, "res")
+    page = client.post(f"/c/maple/p/qr-checkin/shifts/{duty['shift']}/signup", follow_redirects=True)
+    assert page.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Signup.id))) == 0
+
+
+def test_a_weekday_rota_creates_shifts(app, client, duty, clock):
+    login(client, "coord")
+    response = client.post("/c/maple/p/qr-checkin/shifts/new", data={
+        "post_id": duty["post"], "service_date": "2026-11-23", "start_time": "07:00", "end_time": "09:00",
+        "capacity": "3", "leader_id": "0", "repeat": "y", "weekdays": ["0", "2", "4"], "last_day": "2026-12-06"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Shift.id)).where(Shift.series_id.is_not(None))) == 6
+    page = client.post("/c/maple/p/qr-checkin/shifts/new", data={
+        "post_id": duty["post"], "service_date": "2026-11-23", "start_time": "07:00", "end_time": "09:00",
+        "capacity": "3", "leader_id": "0", "repeat": "y", "weekdays": ["0"], "last_day": "2027-06-01"})
+    assert 'id="last_day-error"' in page.get_data(as_text=True)
+
+
+def test_scanning_asks_first_and_changes_nothing_on_get(app, client, ctx, clock):
+    url = poster_url(ctx)
+    first = client.get(url)
+    assert first.status_code == 302 and "/login" in first.headers["Location"]  # log in, then come back
+    login(client, "vol")
+    clock.at(0)
+    page = client.get(url).get_data(as_text=True)
+    assert "北门岗亭" in page and ">Check in<" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Attendance.id))) == 0
+    result = client.post(url).get_data(as_text=True)
+    assert "Checked in" in result
+    clock.at(121)
+    assert ">Check out<" in client.get(url).get_data(as_text=True)
+    assert "Checked out" in client.post(url).get_data(as_text=True)
+
+
+def test_forged_expired_and_withdrawn_codes_get_clear_pages(client, ctx, clock):
+    login(client, "vol")
+    assert "not a valid check-in code" in client.get("/p/qr-checkin/scan/forged.token").get_data(as_text=True)
+    url = poster_url(ctx)
+    ctx(lambda c, users, post, shift: __import__("timebank_plugins.qr_checkin.services", fromlist=["x"])
+        .withdraw_posters(post, c, users["coord"]))
+    response = client.get(url)
+    assert response.status_code == 400 and "no longer valid" in response.get_data(as_text=True)
+    clock.at(0)
+
+    def rotating(c, users, post, shift):
+        return "/p/qr-checkin/scan/" + tokens.rotating_token(post)
+
+    old = ctx(rotating)
+    clock.set(clock.now() + timedelta(minutes=5))
+    assert "has expired" in client.post(old).get_data(as_text=True)
+
+
+def test_a_member_of_another_community_gets_nothing(client, ctx, make, clock):
+    make.community("oak", "橡树社区")
+    make.member("oak", "oakvol", role="volunteer")
+    login(client, "oakvol")
+    clock.at(0)
+    assert "Only registered volunteers" in client.post(poster_url(ctx)).get_data(as_text=True)
+    assert client.get("/c/maple/p/qr-checkin/").status_code == 404
+
+
+def test_fallback_code_page(client, ctx, clock, app):
+    def make_rotating(c, users, post, shift):
+        post.checkin_policy = "rotating"
+        db.session.commit()
+        return tokens.fallback_code(post, 120)
+
+    clock.at(0)
+    code = ctx(make_rotating)
+    login(client, "vol")
+    wrong = client.post("/c/maple/p/qr-checkin/code", data={"code": "000000" if code != "000000" else "111111"})
+    assert 'id="code-error"' in wrong.get_data(as_text=True)
+    assert "Checked in" in client.post("/c/maple/p/qr-checkin/code", data={"code": code}).get_data(as_text=True)
+
+
+def test_leader_scans_a_personal_code(client, ctx, clock, app):
+    clock.at(0)
+    token = ctx(lambda c, users, post, shift: tokens.personal_token(users["vol"], c))
+    login(client, "leader")
+    page = client.get("/c/maple/p/qr-checkin/scan").get_data(as_text=True)
+    assert "北门岗亭" in page
+    result = client.post("/c/maple/p/qr-checkin/scan", data={"post_id": ctx(lambda c, u, post, s: post.id),
+                                                              "token": token}).get_data(as_text=True)
+    assert "checked in" in result
+    with app.app_context():
+        row = db.session.scalar(select(Attendance))
+        assert row.method_in == "leader_scan" and row.scanned_by.username == "leader"
+
+
+def test_roster_and_bulk_confirmation(client, ctx, clock, app):
+    url = poster_url(ctx)
+    login(client, "vol")
+    clock.at(-3)
+    client.post(url)
+    clock.at(122)
+    client.post(url)
+    client.post("/logout")
+    login(client, "leader")
+    roster = client.get(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}")
+    text = roster.get_data(as_text=True)
+    assert "陈志强" in text and "1 volunteers were on time" in text
+    client.post(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}/confirm")
+    client.post("/logout")
+    login(client, "vol")
+    hours = client.get("/c/maple/hours/").get_data(as_text=True)
+    assert "2<small>h</small>" in hours
+
+
+def test_poster_page_and_svg(client, ctx):
+    login(client, "coord")
+    post_id = ctx(lambda c, u, post, s: post.id)
+    page = client.get(f"/c/maple/p/qr-checkin/posts/{post_id}/poster").get_data(as_text=True)
+    assert "北门岗亭" in page and re.search(r"http://localhost/p/qr-checkin/scan/[\w.-]+", page)
+    svg = client.get(f"/c/maple/p/qr-checkin/posts/{post_id}/poster.svg")
+    assert svg.mimetype == "image/svg+xml"
+    client.post("/logout")
+    login(client, "vol")
+    assert client.get(f"/c/maple/p/qr-checkin/posts/{post_id}/poster").status_code == 403
+
+
+def test_cli_posters_today_and_close(runner, duty, clock, tmp_path, app):
+    result = runner.invoke(args=["qr-checkin", "posters", "--community", "maple", "--out", str(tmp_path)])
+    assert result.exit_code == 1 and "BASE_URL" in result.output
+    result = runner.invoke(args=["qr-checkin", "posters", "--community", "maple", "--out", str(tmp_path),
+                                 "--base-url", "https://tb.example.org"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / f"post-{duty['post']}-a4.html").read_text()
+    assert "北门岗亭" in html and "https://tb.example.org/p/qr-checkin/scan/" in html and "<svg" in html
+    clock.set(START - timedelta(hours=1))
+    result = runner.invoke(args=["qr-checkin", "today", "--community", "maple"])
+    assert "北门岗亭" in result.output and "0/2 signed up" in result.output
+    result = runner.invoke(args=["qr-checkin", "close-shifts"])
+    assert result.exit_code == 0 and "0 forgotten" in result.output
+    assert runner.invoke(args=["qr-checkin", "today", "--community", "nope"]).exit_code == 1

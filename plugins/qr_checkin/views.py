@@ -1,0 +1,145 @@
+"""Volunteers' pages: coming shifts and sign-up, "my code", the six-digit fallback, and the scan landing page."""
+
+from datetime import timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from timebank.clock import now
+from timebank.communities.models import Community
+from timebank.errors import NotFound, ValidationFailed
+from timebank.extensions import db
+from timebank.i18n import _
+from timebank.identity.proxy import current_subject
+from timebank.permissions import can
+from timebank.plugin_state import is_enabled
+
+from . import attendance, services, tokens
+from .blueprints import bp, scan_bp
+from .forms import CodeForm, ScanForm
+from .models import DutyPost
+
+
+def _float(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -180 <= number <= 180 else None
+
+
+@bp.get("/")
+def index(community=None):
+    subject = current_subject()
+    start = now() - timedelta(hours=2)
+    shifts = services.shifts_between(g.community, start, start + timedelta(days=14))
+    ids = [shift.id for shift in shifts]
+    return render_template("qr_checkin/index.html", days=services.group_by_day(g.community, shifts), counts=services.signup_counts(ids),
+                           mine=services.my_signups(subject, ids), now=now(),
+                           recent=attendance.my_attendances(g.community, subject, limit=5),
+                           can_manage=can(current_user, "qr_checkin.manage", g.community))
+
+
+@bp.post("/shifts/<int:shift_id>/signup")
+def signup(shift_id, community=None):
+    shift = services.shift_in(g.community, shift_id)
+    if ScanForm().validate_on_submit():
+        try:
+            result = services.sign_up(shift, g.community, current_subject())
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            flash(_("You are on duty: thank you!") if result.status == "confirmed"
+                  else _("The shift is full: you are on the waiting list."), "success")
+    return redirect(url_for("qr_checkin.index"))
+
+
+@bp.post("/shifts/<int:shift_id>/leave")
+def leave(shift_id, community=None):
+    shift = services.shift_in(g.community, shift_id)
+    if ScanForm().validate_on_submit():
+        try:
+            services.cancel_signup(shift, g.community, current_subject())
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            flash(_("Your place was given back."), "success")
+    return redirect(url_for("qr_checkin.index"))
+
+
+@bp.get("/my-code")
+def my_code(community=None):
+    """The volunteer's personal code for the leader to scan; it changes every minute."""
+    subject = current_subject()
+    return render_template("qr_checkin/my_code.html", token=tokens.personal_token(subject, g.community),
+                           refresh=tokens.seconds_left(tokens.PERSONAL_WINDOW_SECONDS))
+
+
+@bp.get("/my-code.svg")
+def my_code_svg(community=None):
+    from .posters import qr_response
+
+    return qr_response(tokens.personal_token(current_subject(), g.community), cache=False)
+
+
+@bp.route("/code", methods=["GET", "POST"])
+def enter_code(community=None):
+    """For people whose camera fails: type the six digits the kiosk shows."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        settings = services.checkin_settings(g.community)
+        post = next((post for post in services.posts_in(g.community)
+                     if post.checkin_policy == "rotating" and tokens.code_matches(
+                         post, form.code.data, settings.fallback_seconds, settings.rotate_grace_windows)), None)
+        if post is None:
+            form.code.errors = [_("This code is not valid (any more). Look at the screen again: the code changes "
+                                  "every few minutes.")]
+        else:
+            result = attendance.scan(post, g.community, current_subject(), "fallback",
+                                     _float(form.latitude.data), _float(form.longitude.data))
+            return render_template("qr_checkin/scan_result.html", result=result, post=post)
+    return render_template("qr_checkin/enter_code.html", form=form)
+
+
+# --- The address in the QR codes --------------------------------------------------------------------------------
+
+
+def _post_for_token(token):
+    """``(post, payload, None)`` for a token that opens a post now, else ``(None, None, reason)``.
+
+    A token of a community where the plugin is off is answered like any unknown address (404)."""
+    try:
+        payload = tokens.read_token(token)
+        post = db.session.get(DutyPost, int(payload["p"])) if payload["k"] in ("s", "r") else None
+        if post is None:
+            raise tokens.InvalidToken("invalid")
+        community = db.session.get(Community, post.community_id)
+        if not is_enabled("qr_checkin", community):
+            raise NotFound("qr_checkin")
+        g.community = community
+        tokens.check_post_payload(payload, post, services.checkin_settings(community).rotate_grace_windows)
+    except tokens.InvalidToken as error:
+        return None, None, error.reason
+    return post, payload, None
+
+
+@scan_bp.route("/scan/<token>", methods=["GET", "POST"])
+@login_required
+def scan(token):
+    """Opened by the phone's camera app: confirm with one tap (no change of state on GET), then check in/out."""
+    post, payload, problem = _post_for_token(token)
+    if problem is not None:
+        return render_template("qr_checkin/scan_problem.html", problem=problem), 400
+    form = ScanForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("qr_checkin/scan_problem.html", problem="invalid"), 400
+        method = "rotating" if payload["k"] == "r" else "static"
+        result = attendance.scan(post, g.community, current_subject(), method, _float(form.latitude.data),
+                                 _float(form.longitude.data))
+        return render_template("qr_checkin/scan_result.html", result=result, post=post)
+    settings = services.checkin_settings(g.community)
+    shift = attendance.open_shift_at(post, current_subject(), now(), settings)
+    checked_in = shift is not None and attendance._open_attendance(shift, current_subject()) is not None
+    return render_template("qr_checkin/scan_confirm.html", post=post, shift=shift, form=form, checked_in=checked_in,
+                           next_shift=attendance.next_shift_at(post, now()) if shift is None else None)
