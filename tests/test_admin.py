@@ -665,3 +665,18 @@ def test_overview(client, auth, community):
     html = response.get_data(as_text=True)
     assert f'href="{ADMIN}/members/new"' in html
     assert '<p class="stat">4</p>' in html
+
+
+def test_the_last_community_admin_cannot_step_down(app, client, auth, community):
+    from sqlalchemy import select
+
+    from timebank.communities.models import Membership
+    from timebank.extensions import db
+
+    auth.login("maple.admin")
+    with app.app_context():
+        own = db.session.scalar(select(Membership).where(Membership.user_id == community["admin"]))
+        own_id = own.id
+    client.post(f"/c/maple/admin/members/{own_id}/role", data={"role": "coordinator"})
+    with app.app_context():
+        assert db.session.get(Membership, own_id).role == "community_admin"

@@ -139,7 +139,7 @@ def test_hook_timebank_migration_dirs(tmp_path, monkeypatch):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
                       "LOAD_ENTRYPOINTS": False, "EXTRA_PLUGINS": ["sample_board.plugin"]})
     versions = HERE / "plugins" / "sample_board" / "migrations" / "versions"
-    assert app.extensions["timebank"].migration_dirs == [(SAMPLE, str(versions.resolve()))]
+    assert (SAMPLE, str(versions.resolve())) in app.extensions["timebank"].migration_dirs
 
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
@@ -709,3 +709,27 @@ def test_events_wait_for_the_outer_commit_and_vanish_with_a_rolled_back_savepoin
         db.session.rollback()
         commit()
         assert working.calls == []
+
+
+def test_hook_timebank_demo_data(app, runner, register_plugin, monkeypatch):
+    """``timebank demo`` asks every plugin on in the demo community for its demo data, after the core's."""
+    import timebank.ledger.demo
+
+    monkeypatch.setattr(timebank.ledger.demo, "load_demo_ledger", lambda community, users: None)  # a year: slow
+    app.config["DEMO_MODE"] = True
+    received = []
+
+    class DemoPlugin:
+        @hookimpl
+        def timebank_demo_data(self, community, users):
+            received.append((community.slug, sorted(users)))
+
+    register_plugin(DemoPlugin(), "demo_plugin")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert received == [("xingfuli", ["admin", "coordinator", "elder", "resident", "volunteer"])]
+    with app.app_context():
+        from timebank_plugins.qr_checkin.models import DutyPost
+
+        names = set(db.session.scalars(db.select(DutyPost.name)))
+    assert "北门岗亭" in names  # the bundled plugin's own demo data came through the same hook

@@ -111,6 +111,9 @@ def load_demo(if_empty=False):
     from .ledger.demo import load_demo_ledger
 
     load_demo_ledger(community, users)
+    from .hooks import call_each
+
+    call_each("timebank_demo_data", community=community, users=users)
     # A year of "your hours were confirmed" messages would bury the inbox: the history counts as read.
     db.session.execute(update(Notification).values(read_at=now()))
     notify(users["coordinator"], "membership.applied", "%(name)s asked to join %(community_name)s.",

@@ -148,6 +148,20 @@ def timebank_startup(app):
     """
 
 
+@hookspec
+def timebank_demo_data(community, users):
+    """Add the plugin's demo data to the demo community (``timebank demo``, demo mode only).
+
+    :param community: the demo ``Community`` (its core data, a year of hours and the demo accounts exist).
+    :param users: the demo accounts by username: ``admin``, ``coordinator``, ``volunteer``, ``resident``,
+        ``elder``.
+    :return: nothing. Write through the plugin's own services, in Chinese as a real community would, with data
+        spread over past and coming days; the core commits at the end.
+
+    Called once, when the demo is loaded into an empty database, for every plugin on in the demo community.
+    """
+
+
 # --- UI hooks: per request, only for plugins switched on in the community -------------------------------------
 
 

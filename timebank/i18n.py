@@ -40,8 +40,12 @@ def select_timezone():
 
 
 def html_lang():
-    """The value for ``<html lang>``: ``zh-CN`` or ``en``."""
-    return str(get_locale() or "zh_CN").replace("_", "-")
+    """The value for ``<html lang>``: ``zh-CN`` or ``en``. Babel adds the script to Chinese locales
+    (``zh_Hans_CN``), which would never match our language list, so only language and territory are kept."""
+    locale = get_locale()
+    if locale is None:
+        return "zh-CN"
+    return "-".join(part for part in (locale.language, locale.territory) if part)
 
 
 def format_minutes(minutes):

@@ -239,23 +239,12 @@ def _template_context():
         "source_label": lambda source: SOURCE_LABELS.get(source, source),
         "can": lambda name, resource=None: can(current_user, name, g.get("community"), resource),
         "current_community": g.get("community"),
-        "html_lang": _html_lang,
+        "html_lang": i18n.html_lang,
         "elder_mode": layout.elder_mode_on,
         "layout": layout,
         "slot": _render_slot,
         "languages": current_app.config["LANGUAGES"],
     }
-
-
-def _html_lang():
-    """``zh-CN`` or ``en`` for ``<html lang>``. Babel adds the script to Chinese locales (``zh_Hans_CN``), which
-    would never match the ``zh-CN`` of our language list, so only language and territory are kept."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    if locale is None:
-        return "zh-CN"
-    return "-".join(part for part in (locale.language, locale.territory) if part)
 
 
 SOURCE_LABELS = {

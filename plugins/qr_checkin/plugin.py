@@ -120,6 +120,13 @@ def timebank_tasks(user, community):
 
 
 @hookimpl
+def timebank_demo_data(community, users):
+    from .demo import load_demo
+
+    load_demo(community, users)
+
+
+@hookimpl
 def timebank_cli_commands():
     from .cli import qr_checkin_group
 

@@ -143,8 +143,10 @@ def new_shift(community=None):
     form = ShiftForm()
     form.post_id.choices = [(post.id, post.name) for post in services.posts_in(g.community)]
     form.leader_id.choices = _leader_choices()
-    if request.method == "GET" and request.args.get("post", type=int):
-        form.post_id.data = request.args.get("post", type=int)
+    if request.method == "GET":
+        form.capacity.data = services.checkin_settings(g.community).default_capacity
+        if request.args.get("post", type=int):
+            form.post_id.data = request.args.get("post", type=int)
     if form.validate_on_submit():
         try:
             post = services.post_in(g.community, form.post_id.data)

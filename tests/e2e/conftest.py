@@ -59,7 +59,9 @@ class LiveServer:
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s per test by default).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="live-server", daemon=True)
 
     def start(self):
         self._thread.start()

@@ -20,6 +20,20 @@ def _enable_sample_plugin(app):
         set_plugin_enabled(community_by_slug("maple"), "sample_plugin", True)
 
 
+SMALL_TEXT = """() => {
+  const small = [];
+  const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode.textContent.trim();
+    const element = walker.currentNode.parentElement;
+    if (!text || !element.checkVisibility() || element.closest(".visually-hidden")) continue;
+    const size = parseFloat(getComputedStyle(element).fontSize);
+    if (size < 18) small.push(`${text.slice(0, 20)}: ${size}px`);
+  }
+  return small;
+}"""
+
+
 def _control_heights(page):
     return page.eval_on_selector_all(
         MAIN_CONTROLS.replace(":visible", ""),
@@ -43,6 +57,7 @@ def test_elder_mode_from_the_home_page(page, app, community, zh, log_in, screens
     for selector in ("main p", "main h1", "main .tiles a", "nav.tab-bar a"):
         size = page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
         assert size >= 18, f"{selector}: {size}px"
+    assert page.evaluate(SMALL_TEXT) == [], "every text in the page body is at least 18 px in elder mode"
     line_height = page.locator("main p").first.evaluate(
         "e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)")
     assert line_height >= 1.3

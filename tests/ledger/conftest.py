@@ -25,11 +25,11 @@ def frozen(app):
 @pytest.fixture
 def ledger(app, community, frozen):
     """Objects and shortcuts for the ledger tests (run inside an app context)."""
+    from flask_babel import force_locale
+
     from timebank.communities.models import Community
     from timebank.extensions import db
     from timebank.identity.models import User
-
-    from flask_babel import force_locale
 
     # Service-level tests read messages in English; the Chinese catalogue is tested on its own.
     with app.test_request_context(), force_locale("en"):

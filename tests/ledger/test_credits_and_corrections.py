@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from timebank.errors import PermissionDenied, ValidationFailed
+from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.extensions import db
 from timebank.ledger import credits
 from timebank.ledger.accounts import LedgerRejected, atomic, balance_of, member_balances
@@ -153,7 +153,7 @@ def test_spending_credits_for_a_service_is_recorded_once(ledger):
     ledger.confirmed(minutes=120)
     with atomic():
         credits.redeem_credits(ledger.c, ledger.volunteer, 60, ledger.volunteer, source="mutual_aid:agreement-1")
-    with pytest.raises(Exception), atomic():
+    with pytest.raises(LedgerRejected, match="already been recorded"), atomic():
         credits.redeem_credits(ledger.c, ledger.volunteer, 60, ledger.volunteer, source="mutual_aid:agreement-1")
     assert balances(ledger) == {"service": 120, "credits": 60}
 
@@ -222,7 +222,7 @@ def test_correction_requests(ledger):
     request = request_correction(record, ledger.c, ledger.volunteer, "我服务了三个小时", 180)
     with pytest.raises(ValidationFailed):
         request_correction(record, ledger.c, ledger.volunteer, "再问一次")
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         request_correction(record, ledger.c, ledger.coordinator, "不是我的记录")
     decline_request(request, ledger.c, ledger.coordinator, "签到表显示两小时")
     assert request.status == "declined"

@@ -324,6 +324,12 @@ def change_role(membership, actor, role):
     _check_role_change(actor, membership.community, role)
     if roles.role_at_least(membership.role, roles.COORDINATOR):
         require(actor, "members.grant_staff", membership.community)
+    if membership.role == roles.COMMUNITY_ADMIN and role != roles.COMMUNITY_ADMIN and db.session.scalar(
+            select(func.count(Membership.id)).where(
+                Membership.community_id == membership.community_id, Membership.status == ACTIVE,
+                Membership.role == roles.COMMUNITY_ADMIN)) <= 1:
+        raise ValidationFailed(_("A community needs at least one community admin: name another one first."),
+                               field="role")
     old = membership.role
     membership.role = role
     _give_volunteer_number(membership)

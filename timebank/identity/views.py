@@ -46,8 +46,10 @@ def login():
 def logout():
     if ActionForm().validate_on_submit():
         end_proxy(current_user)
-        logout_user()
+        keep = {key: session[key] for key in ("locale", "elder_mode") if key in session}
         session.clear()
+        session.update(keep)
+        logout_user()  # after clearing: it leaves the marker that deletes the "stay logged in" cookie
         flash(_("You have logged out."), "success")
     return redirect(url_for("identity.login"))
 

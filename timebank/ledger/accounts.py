@@ -75,8 +75,11 @@ def post_transaction(community_id, kind, postings, *, record=None, reverses=None
         reason=reason or "", created_at=now(), actor_id=getattr(actor, "id", None),
         on_behalf_of_id=getattr(on_behalf_of, "id", None),
     )
-    db.session.add(transaction)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a source (plugin object) is paid or credited once
+            db.session.add(transaction)
+    except IntegrityError:
+        raise LedgerRejected(_("This has already been recorded.")) from None
     caps = caps or {}
     for acc, amount in postings:
         db.session.add(Posting(transaction_id=transaction.id, account_id=acc.id, amount=amount))

@@ -76,7 +76,7 @@ def load_demo_ledger(community, users):
 
     # The demo volunteer: about two services a week for a year.
     day = today - timedelta(days=365)
-    while day < today - timedelta(days=20):
+    while day < today - timedelta(days=16):
         activity = ACTIVITIES[rng.randrange(len(ACTIVITIES))]
         length = rng.choice([60, 90, 120])
         _serve(community, volunteer, _at(day, rng.choice([8, 9, 14, 19]), 0, tz), length, activity, coordinator,
@@ -88,7 +88,7 @@ def load_demo_ledger(community, users):
     for index, person in enumerate(neighbours):
         day = today - timedelta(days=rng.randrange(200, 360))
         step = 14 + index % 12
-        while day < today - timedelta(days=15):
+        while day < today - timedelta(days=16):
             activity = ACTIVITIES[rng.randrange(len(ACTIVITIES))]
             _serve(community, person, _at(day, rng.choice([8, 9, 15, 19]), 30, tz), rng.choice([60, 90, 120]),
                    activity, coordinator, admin if index % 2 else coordinator)
@@ -96,7 +96,7 @@ def load_demo_ledger(community, users):
             day += timedelta(days=step + rng.randrange(0, 5))
 
     # The coordinator's queue: recent claims, some already overdue (older than ten working days).
-    for offset, person in zip((1, 3, 6, 12, 16, 19), [volunteer, *neighbours[:5]], strict=False):
+    for offset, person in zip((18, 19, 22, 24, 27, 30), [volunteer, *neighbours[:5]], strict=False):
         activity = ACTIVITIES[offset % len(ACTIVITIES)]
         with atomic():
             record_service(community, person, category=activity[0], activity_name=activity[1],

@@ -1,0 +1,136 @@
+"""Duty shifts on phones: a coordinator creates a post and a shift and opens the poster; the test reads the QR
+code from the rendered poster; a volunteer opens it, checks in, checks out after the clock moves; the leader
+confirms; the hours show in "My hours". Then the rotating kiosk code and its six-digit fallback."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import expect
+
+from timebank.clock import set_clock
+
+pytestmark = pytest.mark.browser
+
+SHIFT_START = datetime(2026, 11, 19, 23, 0, tzinfo=UTC)  # Friday 20 November, 07:00 in Shanghai
+
+
+@pytest.fixture
+def clock(app):
+    state = {"now": SHIFT_START - timedelta(hours=3)}
+    set_clock(app, lambda: state["now"])
+
+    def move(minutes_from_start):
+        state["now"] = SHIFT_START + timedelta(minutes=minutes_from_start)
+
+    return move
+
+
+def read_qr(locator, path):
+    locator.evaluate("element => element.scrollIntoView({block: 'center'})")  # clear of the fixed tab bar
+    locator.screenshot(path=path)
+    found = zxingcpp.read_barcodes(Image.open(path))
+    assert len(found) == 1, "exactly one QR code on the picture"
+    return found[0].text
+
+
+def test_poster_check_in_check_out_and_confirmation(page, new_page, community, clock, zh, log_in, tab_bar,
+                                                    artifacts, screenshot):
+    coordinator = page
+    log_in(coordinator, "maple.coord")
+    coordinator.goto("/c/maple/p/qr-checkin/posts")
+    coordinator.get_by_role("link", name=zh("New post")).click()
+    coordinator.get_by_label(zh("Name of the post")).fill("北门岗亭")
+    coordinator.get_by_label(zh("Where exactly")).fill("幸福路88号北门")
+    coordinator.get_by_role("button", name=zh("Save")).click()
+    expect(coordinator.get_by_role("heading", name="北门岗亭")).to_be_visible()
+
+    coordinator.get_by_role("link", name=zh("Add shifts")).click()
+    coordinator.get_by_label(zh("Date (first day of a rota)")).fill("2026-11-20")
+    coordinator.get_by_label(zh("Start"), exact=True).fill("07:00")
+    coordinator.get_by_label(zh("End"), exact=True).fill("09:00")
+    coordinator.get_by_label(zh("Shift leader")).select_option(label="王芳")
+    coordinator.get_by_role("button", name=zh("Create")).click()
+    expect(coordinator.get_by_role("status")).to_contain_text(zh("The shift was created."))
+
+    coordinator.goto("/c/maple/p/qr-checkin/posts")
+    coordinator.get_by_role("link", name=zh("Poster (A4)")).click()
+    expect(coordinator.get_by_role("heading", name="北门岗亭")).to_be_visible()
+    screenshot(coordinator, "qr-poster")
+    url = read_qr(coordinator.get_by_role("img", name=zh("Check-in QR code for %(post)s", post="北门岗亭")),
+                  artifacts / "qr-poster-code.png")
+    assert "/p/qr-checkin/scan/" in url
+
+    volunteer = new_page()
+    clock(-5)
+    volunteer.goto(url)  # the phone camera opens the address: log in first, then back to the post
+    volunteer.get_by_label(zh("Username")).fill("maple.vol")
+    volunteer.get_by_label(zh("Password")).fill("test-pass-123")
+    volunteer.get_by_role("button", name=zh("Log in")).click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text("北门岗亭")
+    volunteer.get_by_role("button", name=zh("Check in")).click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text(zh("Checked in"))
+    screenshot(volunteer, "qr-checked-in")
+
+    clock(121)
+    volunteer.goto(url)
+    volunteer.get_by_role("button", name=zh("Check out")).click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text(zh("Checked out"))
+    expect(volunteer.get_by_role("status")).to_contain_text(zh("Your hours were sent to the leader for "
+                                                               "confirmation. Thank you!"))
+
+    coordinator.goto("/c/maple/p/qr-checkin/lead")
+    coordinator.get_by_role("link", name="北门岗亭").click()
+    expect(coordinator.get_by_role("main")).to_contain_text("陈志强")
+    coordinator.get_by_role("button", name=zh("Confirm all on-time attendances")).click()
+    expect(coordinator.get_by_role("status")).to_contain_text(zh("%(n)d entries confirmed.", n=1))
+
+    tab_bar(volunteer).open("My hours")
+    expect(volunteer.get_by_text(zh("Confirmed hours"), exact=True).locator("..")).to_contain_text("2")
+
+
+def test_rotating_code_and_fallback_digits(page, new_page, community, clock, zh, log_in, artifacts, app, make):
+    make.member("maple", "maple.vol2", role="volunteer", display_name="刘小红")
+    from timebank_plugins.qr_checkin import services
+
+    from timebank.communities.models import Community
+    from timebank.extensions import db
+    from timebank.identity.models import User
+
+    with app.test_request_context():
+        maple = db.session.scalar(db.select(Community).where(Community.slug == "maple"))
+        coordinator = db.session.get(User, community["coordinator"])
+        post = services.save_post(maple, coordinator, name="路口文明劝导岗", kind="intersection",
+                                  checkin_policy="rotating", rotate_seconds=30)
+        services.create_shift(maple, coordinator, post, SHIFT_START, SHIFT_START + timedelta(hours=2), 4,
+                              leader_id=community["coordinator"])
+        post_id = post.id
+
+    clock(0)
+    leader = page
+    log_in(leader, "maple.coord")
+    leader.goto(f"/c/maple/p/qr-checkin/posts/{post_id}/kiosk")
+    url = read_qr(leader.get_by_role("img", name=zh("Check-in QR code for %(post)s", post="路口文明劝导岗")),
+                  artifacts / "qr-kiosk-code.png")
+    digits = leader.locator("[data-code]").inner_text().replace(" ", "")
+    assert len(digits) == 6 and digits.isdigit()
+
+    volunteer = new_page()
+    log_in(volunteer, "maple.vol")
+    volunteer.goto(url)
+    volunteer.get_by_role("button", name=zh("Check in")).click()
+    expect(volunteer.get_by_role("heading", level=1)).to_have_text(zh("Checked in"))
+
+    neighbour = new_page()  # a volunteer whose camera does not work types the digits under the code
+    log_in(neighbour, "maple.vol2")
+    neighbour.goto("/c/maple/p/qr-checkin/code")
+    neighbour.get_by_label(zh("Six-digit code shown at the post")).fill(digits)
+    neighbour.get_by_role("button", name=zh("Check in or out")).click()
+    expect(neighbour.get_by_role("heading", level=1)).to_have_text(zh("Checked in"))
+
+    clock(5)  # a screenshot of the code shared to a group chat, five minutes later
+    late = new_page()
+    log_in(late, "maple.vol")
+    late.goto(url)
+    expect(late.get_by_role("heading", level=1)).to_have_text(zh("This code has expired"))
