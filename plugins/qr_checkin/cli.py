@@ -50,7 +50,7 @@ def posters_command(slug, out_dir, size, base_url):
         g.community = community
         from timebank.ledger.certificates import qr_svg
 
-        for post in services.posts_in(community):
+        for post in [post for post in services.posts_in(community) if post.checkin_policy == "static"]:
             url = scan_url(tokens.poster_token(post))
             svg = qr_svg(url).decode()
             (out_dir / f"post-{post.id}.svg").write_text(svg, encoding="utf-8")

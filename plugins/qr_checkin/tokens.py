@@ -25,7 +25,7 @@ PERSONAL_VALID_WINDOWS = 10
 
 
 class InvalidToken(Exception):
-    """Forged, damaged, expired or withdrawn. ``reason`` is one of: invalid, expired, withdrawn."""
+    """Forged, damaged, expired or withdrawn. ``reason`` is one of: invalid, expired, withdrawn, policy."""
 
     def __init__(self, reason="invalid"):
         super().__init__(reason)
@@ -69,6 +69,8 @@ def check_post_payload(payload, post, grace_windows):
     """Raise ``InvalidToken`` unless the token still opens ``post`` now."""
     if payload.get("v") != post.token_version or not post.active:
         raise InvalidToken("withdrawn")
+    if (payload["k"] == "s") != (post.checkin_policy == "static"):
+        raise InvalidToken("policy")  # a printed code at a post that uses rotating codes (or the other way round)
     if payload["k"] == "r":
         age = _window(post.rotate_seconds) - int(payload.get("w", -10**9))
         if age < 0 or age > grace_windows:

@@ -73,6 +73,8 @@ def poster(post_id, community=None):
     """A printable poster (A4, or a small label) with the post's name, the QR code and short instructions."""
     require(current_user, "qr_checkin.manage", g.community)
     post = services.post_in(g.community, post_id)
+    if post.checkin_policy != "static":
+        raise NotFound(post_id)  # a printed code would bypass the rotating code or the leader's scan
     size = "label" if request.args.get("size") == "label" else "a4"
     return render_template("qr_checkin/poster.html", post=post, size=size,
                            url=scan_url(tokens.poster_token(post)))
@@ -82,11 +84,15 @@ def poster(post_id, community=None):
 def poster_qr(post_id, community=None):
     require(current_user, "qr_checkin.manage", g.community)
     post = services.post_in(g.community, post_id)
+    if post.checkin_policy != "static":
+        raise NotFound(post_id)
     return qr_response(scan_url(tokens.poster_token(post)), cache=False)
 
 
 def _kiosk_post(post_id):
     post = services.post_in(g.community, post_id)
+    if post.checkin_policy != "rotating":
+        raise NotFound(post_id)
     allowed = any(services.can_lead(current_user, shift, g.community)
                   for shift in services.shifts_between(g.community, now() - timedelta(hours=12),
                                                        now() + timedelta(hours=12), post_id=post.id))

@@ -183,7 +183,8 @@ def test_poster_tokens_can_be_withdrawn(ctx):
 
 def test_rotating_tokens_expire_after_the_grace_period(ctx, clock):
     def token(c, users, post, shift):
-        post.rotate_seconds = 30
+        post.rotate_seconds, post.checkin_policy = 30, "rotating"
+        db.session.commit()
         return tokens.rotating_token(post)
 
     clock.at(0)
@@ -222,3 +223,19 @@ def test_personal_tokens_expire_after_ten_minutes(ctx, clock):
     clock.at(12)
     with pytest.raises(tokens.InvalidToken):
         ctx(lambda *args: tokens.check_personal_payload(tokens.read_token(token)))
+
+
+def test_a_code_of_the_wrong_kind_is_refused(ctx):
+    """A printed code must not bypass a post's rotating code (or a shared rotating code a poster)."""
+
+    def check(c, users, post, shift):
+        static = tokens.poster_token(post)
+        post.checkin_policy = "rotating"
+        with pytest.raises(tokens.InvalidToken, match="policy"):
+            tokens.check_post_payload(tokens.read_token(static), post, 1)
+        post.checkin_policy = "static"
+        rotating = tokens.rotating_token(post)
+        with pytest.raises(tokens.InvalidToken, match="policy"):
+            tokens.check_post_payload(tokens.read_token(rotating), post, 1)
+
+    ctx(check)

@@ -113,6 +113,8 @@ def test_forged_expired_and_withdrawn_codes_get_clear_pages(client, ctx, clock):
     clock.at(0)
 
     def rotating(c, users, post, shift):
+        post.checkin_policy = "rotating"
+        db.session.commit()
         return "/p/qr-checkin/scan/" + tokens.rotating_token(post)
 
     old = ctx(rotating)
