@@ -21,6 +21,7 @@ from timebank.i18n import N_, _, _l
 from timebank.notifications.services import notify
 from timebank.permissions import can, require
 from timebank.settings import settings_for
+from timebank.validation import clean_text
 
 from .models import CHECKIN_POLICIES, POST_KINDS, DutyPost, Insurance, Shift, ShiftSeries, Signup
 
@@ -62,15 +63,6 @@ def local_day(community, moment=None):
     return (moment or now()).astimezone(_zone(community)).date()
 
 
-def _text(value, field, limit, required=False):
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(_("This field is required."), field=field)
-    if len(value) > limit:
-        raise ValidationFailed(_("At most %(max)d characters.", max=limit), field=field)
-    return value
-
-
 # --- Posts ------------------------------------------------------------------------------------------------------
 
 
@@ -92,7 +84,7 @@ def save_post(community, actor, post=None, *, name, kind="gate", place="", descr
               risky=False, checkin_policy="static", rotate_seconds=30, latitude=None, longitude=None, radius_m=None):
     """Create (``post=None``) or change a duty post. Commits."""
     require(actor, "qr_checkin.manage", community)
-    name = _text(name, "name", 60, required=True)
+    name = clean_text(name, "name", 60, required=True)
     if kind not in POST_KINDS:
         raise ValidationFailed(_("Choose one of the options."), field="kind")
     if checkin_policy not in CHECKIN_POLICIES:
@@ -116,7 +108,7 @@ def save_post(community, actor, post=None, *, name, kind="gate", place="", descr
     if post is None:
         post = DutyPost(community_id=community.id, created_at=now())
         db.session.add(post)
-    post.name, post.kind, post.place, post.description = name, kind, _text(place, "place", 120), description or ""
+    post.name, post.kind, post.place, post.description = name, kind, clean_text(place, "place", 120), description or ""
     post.team_id, post.risky, post.checkin_policy = team_id or None, bool(risky), checkin_policy
     post.rotate_seconds = int(rotate_seconds)
     post.latitude, post.longitude, post.radius_m = latitude, longitude, radius_m
@@ -163,7 +155,7 @@ def create_shift(community, actor, post, starts_at, ends_at, capacity, leader_id
     if ends_at <= now():
         raise ValidationFailed(_("The shift must end in the future."), field="service_date")
     shift = Shift(community_id=community.id, post_id=post.id, starts_at=starts_at, ends_at=ends_at,
-                  capacity=int(capacity), leader_id=leader_id or None, note=_text(note, "note", 200),
+                  capacity=int(capacity), leader_id=leader_id or None, note=clean_text(note, "note", 200),
                   created_at=now())
     db.session.add(shift)
     db.session.flush()
@@ -208,7 +200,7 @@ def create_series(community, actor, post, weekdays, start_time, end_time, first_
     for start, end in starts:
         db.session.add(Shift(community_id=community.id, post_id=post.id, series_id=series.id, starts_at=start,
                              ends_at=end, capacity=int(capacity), leader_id=leader_id or None,
-                             note=_text(note, "note", 200), created_at=now()))
+                             note=clean_text(note, "note", 200), created_at=now()))
     record_audit("qr_checkin.series_created", actor=actor, community=community,
                  target=("qr_checkin_series", series.id), detail={"shifts": len(starts)})
     commit()
@@ -236,7 +228,7 @@ def require_lead(user, shift, community):
 def cancel_shift(shift, community, actor, reason):
     """Cancel a coming shift; the volunteers who signed up are told. Commits."""
     require(actor, "qr_checkin.manage", community)
-    reason = _text(reason, "reason", 200, required=True)
+    reason = clean_text(reason, "reason", 200, required=True)
     if shift.cancelled_at is not None:
         raise ValidationFailed(_("This shift is already cancelled."))
     if shift.ends_at <= now():
@@ -378,7 +370,7 @@ def record_insurance(community, actor, user, insurer, policy_number, valid_until
     if row is None:
         row = Insurance(community_id=community.id, user_id=user.id)
         db.session.add(row)
-    row.insurer, row.policy_number = _text(insurer, "insurer", 80), _text(policy_number, "policy_number", 60)
+    row.insurer, row.policy_number = clean_text(insurer, "insurer", 80), clean_text(policy_number, "policy_number", 60)
     row.valid_until, row.recorded_by_id, row.recorded_at = valid_until, actor.id, now()
     record_audit("qr_checkin.insurance_recorded", actor=actor, community=community, target=("user", user.id))
     commit()

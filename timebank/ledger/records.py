@@ -22,6 +22,7 @@ from ..hooks import dispatch_event, hooks_for
 from ..i18n import N_, _
 from ..notifications.services import notify
 from ..permissions import can
+from ..validation import clean_text
 from .accounts import LedgerRejected, account, atomic, lock_member, post_transaction
 from .categories import ledger_category
 from .credits import earn_credits_for, reverse_record_transactions
@@ -52,15 +53,6 @@ class RecordDraft:
     minutes: int
     source: str | None
     is_backfill: bool
-
-
-def _text(value, field, limit, required=False, missing=None):
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(missing or _("This field is required."), field=field)
-    if len(value) > limit:
-        raise ValidationFailed(_("At most %(max)d characters.", max=limit), field=field)
-    return value
 
 
 def _check_times(started_at, ended_at, minutes, policy, limit_age):
@@ -122,9 +114,9 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
         raise ValidationFailed(_("Choose one of the options."), field="category")
     policy = ledger_policy(community)
     minutes = _check_times(started_at, ended_at, minutes, policy, limit_age)
-    activity_name = _text(activity_name, "activity_name", 120, required=True)
+    activity_name = clean_text(activity_name, "activity_name", 120, required=True)
     if is_backfill:
-        evidence_note = _text(evidence_note, "evidence_note", 2000, required=True)
+        evidence_note = clean_text(evidence_note, "evidence_note", 2000, required=True)
     lock_member(community.id, volunteer.id)
     clash = _overlapping(community.id, volunteer.id, started_at, ended_at)
     if clash is not None:
@@ -142,11 +134,11 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
     record = ServiceRecord(
         community_id=community.id, volunteer_id=volunteer.id, category=category, source=source,
         activity_name=activity_name, activity_date=started_at.astimezone(ZoneInfo(community.timezone)).date(),
-        started_at=started_at, ended_at=ended_at, minutes=minutes, place=_text(place, "place", 120),
-        content=_text(content, "content", 2000), organising_unit=_text(
+        started_at=started_at, ended_at=ended_at, minutes=minutes, place=clean_text(place, "place", 120),
+        content=clean_text(content, "content", 2000), organising_unit=clean_text(
             organising_unit if organising_unit is not None else community.organising_unit, "organising_unit", 120),
-        activity_leader=_text(activity_leader, "activity_leader", 60), leader_id=getattr(leader, "id", None),
-        team_id=getattr(team, "id", None), recipient=_text(recipient, "recipient", 120), is_backfill=is_backfill,
+        activity_leader=clean_text(activity_leader, "activity_leader", 60), leader_id=getattr(leader, "id", None),
+        team_id=getattr(team, "id", None), recipient=clean_text(recipient, "recipient", 120), is_backfill=is_backfill,
         evidence_note=evidence_note or "", created_at=now(), created_by_id=getattr(actor, "id", None),
         on_behalf_of_id=volunteer.id if actor is not None and actor.id != volunteer.id else None, status=PENDING,
     )
@@ -224,7 +216,7 @@ def confirm(record, community, actor, note="", within_transaction=False):
     if over_cap and not can(actor, "ledger.approve_over_cap", community):
         raise PermissionDenied("ledger.approve_over_cap", _(
             "With this entry %(name)s would have more than %(limit)s on %(date)s; a community admin must "
-            "confirm it.", name=record.volunteer.display_name, limit=_hours_text(policy.daily_cap_minutes),
+            "confirm it.", name=record.volunteer.display_name, limit=_hoursclean_text(policy.daily_cap_minutes),
             date=record.activity_date.isoformat()))
     if within_transaction:
         _confirm_in_transaction(record, community, actor, note, policy)
@@ -241,7 +233,7 @@ def _confirm_in_transaction(record, community, actor, note, policy):
                  detail={"minutes": record.minutes})
     notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
            community=community, link=f"/c/{community.slug}/hours/", activity=record.activity_name,
-           hours=_hours_text(record.minutes))
+           hours=_hoursclean_text(record.minutes))
     after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
 
 
@@ -249,7 +241,7 @@ def reject(record, community, actor, reason):
     """Reject a pending record with a reason the volunteer reads. Commits."""
     if not can_confirm(actor, record, community):
         raise PermissionDenied("ledger.confirm", _("You cannot decide on this entry."))
-    reason = _text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
+    reason = clean_text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
     with atomic():
         _decide(record, REJECTED, actor, reason)
         record_audit("ledger.rejected", actor=actor, community=community, target=("record", record.id))
@@ -262,7 +254,7 @@ def reject(record, community, actor, reason):
 def decide_many(community, actor, record_ids, action, reason=""):
     """Confirm or reject several pending records; each is decided on its own. Returns (done, [(record, why)])."""
     if action == "reject":
-        reason = _text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
+        reason = clean_text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
     records = db.session.scalars(select(ServiceRecord).where(
         ServiceRecord.community_id == community.id, ServiceRecord.id.in_(list(record_ids)[:500]))
         .order_by(ServiceRecord.activity_date, ServiceRecord.id)).all()
@@ -280,7 +272,7 @@ def decide_many(community, actor, record_ids, action, reason=""):
     return done, skipped
 
 
-def _hours_text(minutes):
+def _hoursclean_text(minutes):
     from ..i18n import format_minutes
 
     return format_minutes(minutes)
@@ -294,7 +286,7 @@ def correct(record, community, actor, minutes, reason, request=None):
     ``minutes=0`` voids it. Commits. The original record is never changed."""
     if not can(actor, "ledger.correct", community) or actor.id == record.volunteer_id:
         raise PermissionDenied("ledger.correct", _("You cannot correct this entry."))
-    reason = _text(reason, "reason", 1000, required=True)
+    reason = clean_text(reason, "reason", 1000, required=True)
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
@@ -329,7 +321,7 @@ def correct(record, community, actor, minutes, reason, request=None):
         notify(record.volunteer, "ledger.corrected", N_("Your hours for “%(activity)s” were corrected to "
                                                        "%(hours)s: %(reason)s"), community=community,
                link=f"/c/{community.slug}/hours/records/{amended.id}", activity=record.activity_name,
-               hours=_hours_text(minutes), reason=reason)
+               hours=_hoursclean_text(minutes), reason=reason)
         after_commit(lambda: dispatch_event("timebank_hours_reversed", community, entry=record, reversal=amended))
     return amended
 
@@ -343,7 +335,7 @@ def request_correction(record, community, user, message, requested_minutes=None)
     """A volunteer asks for one of their records to be corrected. Commits."""
     if record.volunteer_id != user.id:
         raise NotFound(record.id)
-    message = _text(message, "message", 1000, required=True)
+    message = clean_text(message, "message", 1000, required=True)
     if requested_minutes not in (None, ""):
         try:
             requested_minutes = int(requested_minutes)
@@ -370,7 +362,7 @@ def request_correction(record, community, user, message, requested_minutes=None)
 def decline_request(request, community, actor, reason):
     if not can(actor, "ledger.correct", community):
         raise PermissionDenied("ledger.correct")
-    reason = _text(reason, "reason", 1000, required=True)
+    reason = clean_text(reason, "reason", 1000, required=True)
     if request.status != "open":
         raise ValidationFailed(_("This has already been decided."))
     with atomic():
