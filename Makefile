@@ -8,7 +8,7 @@ PORT ?= 5000
 # Parallel test workers (pytest-xdist); "auto" = one per core.
 WORKERS ?= auto
 
-.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations bench clean
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,9 +79,6 @@ lint: install-test
 translations: install
 	$(BIN)/python tools/translations.py update
 	$(BIN)/python tools/translations.py compile
-
-bench: install-test
-	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

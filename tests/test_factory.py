@@ -43,3 +43,19 @@ def test_healthz_when_database_is_unreachable(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unreachable", "version": response.json["version"]}
+
+
+def test_behind_a_reverse_proxy_the_client_address_is_taken_from_the_proxy_headers(tmp_path):
+    from flask import request
+
+    config = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
+              "LOAD_ENTRYPOINTS": False, "PROXY_FIX_X_FOR": 1}
+    app = create_app(config)
+
+    @app.get("/_whoami")
+    def whoami():
+        return f"{request.remote_addr} {request.scheme}"
+
+    response = app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7",
+                                                          "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.7 https"

@@ -84,6 +84,12 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     _configure(app, test_config)
 
+    proxies = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     system = build_plugin_manager(app.config)
     system.clock = system_clock
     app.extensions["timebank"] = system

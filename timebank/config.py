@@ -45,6 +45,10 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 
+    # Behind a reverse proxy (nginx): how many proxies set X-Forwarded-For/-Proto/-Host (0: none). Needed for
+    # per-address login limits and the addresses in the audit log.
+    PROXY_FIX_X_FOR = 0
+
     # Public base URL used in QR codes and links sent out of the app (e.g. "https://tb.example.org").
     BASE_URL = None
 

@@ -1,6 +1,7 @@
 """Finding the browser for the end-to-end tests: Debian's Chromium, never one downloaded by Playwright."""
 
 import os
+import re
 
 import pytest
 
@@ -18,3 +19,8 @@ def require_chromium(path=CHROMIUM, environ=os.environ):
     if environ.get("TIMEBANK_REQUIRE_BROWSER") == "1":
         pytest.fail(message + " (TIMEBANK_REQUIRE_BROWSER=1)", pytrace=False)
     pytest.skip(message)
+
+
+def either(*texts):
+    """A pattern matching any of ``texts`` exactly (a label before and after a language switch)."""
+    return re.compile("^(" + "|".join(re.escape(str(text)) for text in texts) + ")$")

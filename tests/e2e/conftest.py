@@ -32,7 +32,7 @@ TIMEOUT_MS = 10_000
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from browser_support import CHROMIUM_ARGS, require_chromium  # noqa: E402  (needs the path above)
+from browser_support import CHROMIUM_ARGS, either, require_chromium  # noqa: E402  (needs the path above)
 
 
 @pytest.fixture(scope="session")
@@ -118,11 +118,6 @@ def zh(app):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
-
-
-def either(*texts):
-    """A pattern matching any of ``texts`` exactly (a label before and after a language switch)."""
-    return re.compile("^(" + "|".join(re.escape(str(text)) for text in texts) + ")$")
 
 
 @pytest.fixture
