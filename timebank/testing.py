@@ -8,6 +8,8 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
 
+``TIMEBANK_TEST_PLUGINS=a,b`` limits the bundled plugins that test apps load.
+
 The database is SQLite by default (a schema built once per session, copied per test). Set
 ``TIMEBANK_TEST_DATABASE_URL=postgresql+psycopg://...`` to run on PostgreSQL: each xdist worker gets its own
 database, built once and emptied (TRUNCATE) between tests.
@@ -28,8 +30,18 @@ def _postgres_url():
     return os.environ.get("TIMEBANK_TEST_DATABASE_URL") or None
 
 
+def _bundled_plugins_under_test():
+    """``TIMEBANK_TEST_PLUGINS=qr_checkin,repair_team`` limits the bundled plugins the test apps load (to test one
+    plugin on its own, or while another one is half-written); unset: all of them."""
+    names = os.environ.get("TIMEBANK_TEST_PLUGINS")
+    if names is None:
+        return None
+    return [name.strip() for name in names.split(",") if name.strip()]
+
+
 def _base_config(url, instance_path):
     return {
+        "PLUGINS": _bundled_plugins_under_test(),
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,

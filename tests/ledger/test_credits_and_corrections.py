@@ -230,3 +230,57 @@ def test_correction_requests(ledger):
     correct(record, ledger.c, ledger.coordinator, 90, "按照片更正", request=again)
     assert db.session.scalar(select(CorrectionRequest.status).where(CorrectionRequest.id == again.id)) == "corrected"
     assert balances(ledger)["service"] == 90
+
+
+# --- transfers between neighbours (mutual aid) and automatic confirmation ----------------------------------------
+
+
+def test_a_transfer_moves_credits_from_the_recipient_to_the_helper_once(ledger, other_volunteer):
+    ledger.confirmed(volunteer=other_volunteer, minutes=120)  # the recipient has two credits
+    with atomic():
+        credits.transfer_credits(ledger.c, other_volunteer, ledger.volunteer, 90, other_volunteer,
+                                 source="mutual_aid:agreement-1")
+    assert balances(ledger, other_volunteer)["credits"] == 30 and balances(ledger)["credits"] == 90
+    with pytest.raises(LedgerRejected, match="already been recorded"), atomic():
+        credits.transfer_credits(ledger.c, other_volunteer, ledger.volunteer, 30, other_volunteer,
+                                 source="mutual_aid:agreement-1")
+    assert verify_ledger() == []
+
+
+def test_a_transfer_beyond_the_balance_is_refused_unless_an_overdraft_is_allowed(ledger, other_volunteer):
+    ledger.confirmed(volunteer=other_volunteer, minutes=60)
+    with pytest.raises(LedgerRejected, match="not enough"), atomic():
+        credits.transfer_credits(ledger.c, other_volunteer, ledger.volunteer, 90, other_volunteer, source="x:1")
+    assert balances(ledger, other_volunteer)["credits"] == 60
+    with atomic():
+        credits.transfer_credits(ledger.c, other_volunteer, ledger.volunteer, 90, other_volunteer, source="x:2",
+                                 overdraft_minutes=60)
+    assert balances(ledger, other_volunteer)["credits"] == -30
+    assert verify_ledger() == []  # an overdraft the policy allows is not an inconsistency
+
+
+def test_the_donation_pool_pays_for_a_priority_elder(ledger, other_volunteer):
+    ledger.confirmed(minutes=120)
+    credits.donate_credits(ledger.c, ledger.volunteer, 120, ledger.volunteer)
+    with atomic():
+        credits.transfer_credits(ledger.c, None, other_volunteer, 60, ledger.coordinator, source="x:pool-1",
+                                 from_pool=True)
+    assert credits.community_pool_balance(ledger.c) == 60
+    assert balances(ledger, other_volunteer)["credits"] == 60
+    with pytest.raises(LedgerRejected, match="pool"), atomic():
+        credits.transfer_credits(ledger.c, None, other_volunteer, 61, ledger.coordinator, source="x:pool-2",
+                                 from_pool=True)
+
+
+def test_auto_confirmation_by_policy(ledger):
+    from timebank.ledger.records import auto_confirm
+
+    record = ledger.record(minutes=60, category="ledger.mutual_help")
+    with atomic():
+        assert auto_confirm(record, ledger.c, "the recipient confirmed the service")
+    assert record.status == "confirmed" and record.decided_by_id is None
+    assert balances(ledger) == {"service": 60, "credits": 60}
+    big = ledger.record(hours_ago=60, minutes=600)
+    with atomic():
+        assert auto_confirm(big, ledger.c, "policy") is False  # above the daily limit: a person decides
+    assert big.status == "pending"

@@ -56,12 +56,14 @@ def lock_member(community_id, user_id):
 
 
 def post_transaction(community_id, kind, postings, *, record=None, reverses=None, request=None, source=None,
-                     reason="", actor=None, on_behalf_of=None, caps=None):
+                     reason="", actor=None, on_behalf_of=None, caps=None, floors=None):
     """Write one balanced transaction.
 
     :param postings: ``[(account, amount), ...]``; amounts are non-zero integers summing to zero, one unit.
     :param caps: ``{account_id: maximum balance}`` checked atomically for accounts that receive minutes.
-    :raises LedgerRejected: a member account would go below zero or above its cap.
+    :param floors: ``{account_id: lowest balance}`` for member credit accounts allowed an overdraft (negative);
+        every other member account stops at zero. Service minutes never go below zero.
+    :raises LedgerRejected: a member account would go below its floor or above its cap.
     """
     postings = [(acc, int(amount)) for acc, amount in postings if int(amount) != 0]
     if not postings:
@@ -85,7 +87,8 @@ def post_transaction(community_id, kind, postings, *, record=None, reverses=None
         db.session.add(Posting(transaction_id=transaction.id, account_id=acc.id, amount=amount))
         statement = update(Account).where(Account.id == acc.id).values(balance=Account.balance + amount)
         if acc.kind in MEMBER_KINDS and amount < 0:
-            statement = statement.where(Account.balance + amount >= 0)
+            floor = min(0, (floors or {}).get(acc.id, 0)) if acc.kind == MEMBER_CREDITS else 0
+            statement = statement.where(Account.balance + amount >= floor)
         if acc.id in caps and amount > 0:
             statement = statement.where(Account.balance + amount <= caps[acc.id])
         result = db.session.execute(statement.execution_options(synchronize_session=False))

@@ -228,6 +228,36 @@ def redeem_credits(community, member, minutes, actor, source, reason=""):
                             actor=actor, source=source, reason=reason)
 
 
+def transfer_credits(community, payer, payee, minutes, actor, source, reason="", from_pool=False,
+                     overdraft_minutes=0):
+    """Move credits for a service between neighbours in one transaction (inside the caller's transaction).
+
+    :param payer: the member who received the service (ignored when ``from_pool``: the community's donation pool
+        pays, e.g. for a priority elder).
+    :param payee: the member who gave it; their balance cap applies.
+    :param source: ``"<plugin>:<object>"``, unique: the same agreement is never paid twice.
+    :param overdraft_minutes: how far below zero the payer may go (community policy for elders; default none).
+    :raises LedgerRejected: not enough credits (or pool), above the payee's cap, or already paid.
+    """
+    minutes = _positive_minutes(minutes)
+    policy = ledger_policy(community)
+    if not from_pool and payer.id == payee.id:
+        raise ValidationFailed(_("You cannot give credits to yourself."), field="receiver")
+    lock_member(community.id, payee.id)
+    if from_pool:
+        source_account = account(community.id, DONATIONS)
+        if source_account.balance < minutes:
+            raise LedgerRejected(_("The community's donation pool does not hold enough credits for this."))
+    else:
+        lock_member(community.id, payer.id)
+        source_account = account(community.id, MEMBER_CREDITS, payer.id)
+    target = account(community.id, MEMBER_CREDITS, payee.id)
+    return post_transaction(community.id, "transfer", [(source_account, -minutes), (target, minutes)], actor=actor,
+                            source=source, reason=reason, on_behalf_of=None if from_pool or actor.id == payer.id
+                            else payer, caps={target.id: policy.balance_cap_minutes},
+                            floors={source_account.id: -int(overdraft_minutes or 0)})
+
+
 def _positive_minutes(minutes):
     try:
         minutes = int(minutes)
@@ -251,4 +281,5 @@ def community_pool_balance(community):
         Account.community_id == community.id, Account.kind == DONATIONS, Account.owner_id == 0)) or 0)
 
 
-__all__ = ["LedgerRejected", "earn_credits_for", "gift_credits", "donate_credits", "redeem_credits"]
+__all__ = ["LedgerRejected", "earn_credits_for", "gift_credits", "donate_credits", "redeem_credits",
+           "transfer_credits"]

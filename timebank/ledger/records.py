@@ -237,6 +237,27 @@ def _confirm_in_transaction(record, community, actor, note, policy):
     after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
 
 
+def auto_confirm(record, community, basis):
+    """Confirm a pending record without a person deciding, because the community's policy says so for this kind
+    of service (e.g. a neighbour-help exchange the recipient confirmed). ``basis`` is recorded as the reason.
+    Inside the caller's transaction; the daily limit still applies (above it the record stays pending)."""
+    policy = ledger_policy(community)
+    if _confirmed_minutes_on(record) + record.minutes > policy.daily_cap_minutes:
+        return False
+    result = db.session.execute(
+        update(ServiceRecord).where(ServiceRecord.id == record.id, ServiceRecord.status == PENDING)
+        .values(status=CONFIRMED, decided_at=now(), decided_by_id=None, decision_note=clean_text(basis, "basis", 500))
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise LedgerRejected(_("This entry has already been decided by someone else."))
+    db.session.refresh(record)
+    post_confirmation(record, community, None, policy)
+    record_audit("ledger.auto_confirmed", community=community, target=("record", record.id),
+                 detail={"minutes": record.minutes, "basis": basis})
+    after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
+    return True
+
+
 def reject(record, community, actor, reason):
     """Reject a pending record with a reason the volunteer reads. Commits."""
     if not can_confirm(actor, record, community):
