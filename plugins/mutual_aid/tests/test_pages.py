@@ -1,0 +1,81 @@
+"""The exchange over HTTP: contact details only after acceptance, the switch, other communities."""
+
+from datetime import timedelta
+
+from timebank_plugins.mutual_aid import services
+
+from timebank.plugin_state import set_plugin_enabled
+
+from .conftest import NOW
+
+
+def login(client, username):
+    client.post("/login", data={"username": username, "password": "test-pass-123"})
+    client.post("/account/language", data={"locale": "en"})
+
+
+def test_contact_details_only_after_acceptance(client, run, clock):
+    listing_id = run(lambda c, u: services.post_listing(c, u["daughter"], u["mother"], kind="request",
+                                                        category="companionship", title="陪妈妈散步",
+                                                        expected_minutes=60).id)
+    login(client, "helper")
+    page = client.get(f"/c/maple/p/mutual-aid/listings/{listing_id}").get_data(as_text=True)
+    assert "13900000002" not in page and "刘*奶" in page
+    client.post(f"/c/maple/p/mutual-aid/listings/{listing_id}", data={"action": "respond",
+                                                                      "respond-for_whom": "0", "respond-message": "我来"})
+    client.post("/logout")
+    login(client, "daughter")
+    page = client.get(f"/c/maple/p/mutual-aid/listings/{listing_id}").get_data(as_text=True)
+    assert "陈志强" in page and "13800000003" not in page
+    response_id = run(lambda c, u: services.responses_to(services.listing_in(c, listing_id))[0].id)
+    tomorrow = (NOW + timedelta(days=1)).date().isoformat()
+    accepted = client.post(f"/c/maple/p/mutual-aid/listings/{listing_id}/accept/{response_id}",
+                           data={"accept-agreed_date": tomorrow, "accept-agreed_time": "09:00"})
+    assert accepted.status_code == 302 and "/agreements/" in accepted.headers["Location"]
+    page = client.get(accepted.headers["Location"]).get_data(as_text=True)
+    assert "13800000003" in page and "13900000002" in page
+
+
+def test_the_switch_hides_pages_nav_and_cards(client, run):
+    login(client, "helper")
+    assert client.get("/c/maple/p/mutual-aid/").status_code == 200
+    assert "Mutual aid" in client.get("/c/maple/").get_data(as_text=True)
+    run(lambda c, u: set_plugin_enabled(c, "mutual_aid", False, u["coordinator"]))
+    assert client.get("/c/maple/p/mutual-aid/").status_code == 404
+    assert "Mutual aid" not in client.get("/c/maple/").get_data(as_text=True)
+
+
+def test_other_communities_cannot_see_or_answer(client, run, make):
+    listing_id = run(lambda c, u: services.post_listing(c, u["daughter"], u["mother"], kind="request",
+                                                        category="errands", title="买米", expected_minutes=30).id)
+    make.community("oak", "橡树社区")
+    make.member("oak", "oakvol", role="volunteer")
+    login(client, "oakvol")
+    assert client.get(f"/c/maple/p/mutual-aid/listings/{listing_id}").status_code == 404
+    assert client.post(f"/c/maple/p/mutual-aid/listings/{listing_id}", data={"action": "respond"}).status_code == 404
+    assert client.get(f"/c/oak/p/mutual-aid/listings/{listing_id}").status_code == 404
+
+
+def test_a_bad_post_shows_errors_and_writes_nothing(client, run):
+    login(client, "daughter")
+    page = client.post("/c/maple/p/mutual-aid/new", data={"kind": "request", "for_whom": "0", "category": "nope",
+                                                          "title": "", "expected_minutes": "5"}).get_data(as_text=True)
+    assert 'id="title-error"' in page
+    from timebank_plugins.mutual_aid.models import Listing
+
+    from timebank.extensions import db
+
+    assert run(lambda c, u: db.session.query(Listing).count()) == 0
+
+
+def test_coordinator_page(client, run):
+    login(client, "coord")
+    page = client.get("/c/maple/p/mutual-aid/manage")
+    assert page.status_code == 200
+    saved = client.post("/c/maple/p/mutual-aid/manage", data={"member": "mother", "priority_elder": "1",
+                                                              "verified": "", "suspended": "", "note": ""})
+    assert saved.status_code == 302
+    assert run(lambda c, u: services.profile_of(c, u["mother"]).priority_elder)
+    client.post("/logout")
+    login(client, "helper")
+    assert client.get("/c/maple/p/mutual-aid/manage").status_code == 403
