@@ -23,7 +23,7 @@ from timebank.extensions import db
 from timebank.i18n import _
 from timebank.ledger.accounts import LedgerRejected, lock_member
 from timebank.ledger.policy import ledger_policy
-from timebank.ledger.records import confirm, record_service
+from timebank.ledger.records import record_service
 
 from .models import Attendance, DutyPost, Shift, Signup
 from .services import _zone, checkin_settings, local_day
@@ -264,20 +264,14 @@ def on_time_records(shift, community):
 
 
 def confirm_on_time(shift, community, actor):
-    """Confirm in one go the hours of everybody who was on time for the whole shift. Commits each.
-    Returns (confirmed, skipped [(record, why)])."""
+    """Confirm in one go the hours of everybody who was on time for the whole shift (a coordinator's batch in one
+    transaction; a team leader's one by one). Returns (confirmed, skipped [(record, why)])."""
+    from timebank.ledger.records import decide_many
+
     from .services import require_lead
 
     require_lead(actor, shift, community)
-    done, skipped = [], []
-    for record in on_time_records(shift, community):
-        try:
-            confirm(record, community, actor)
-            done.append(record)
-        except Exception as error:  # a refusal for one volunteer must not stop the others
-            db.session.rollback()
-            skipped.append((record, getattr(error, "message", str(error))))
-    return done, skipped
+    return decide_many(community, actor, [record.id for record in on_time_records(shift, community)], "confirm")
 
 
 def pending_per_shift(shift_ids):

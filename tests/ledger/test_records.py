@@ -291,3 +291,38 @@ def test_hook_timebank_hours_reversed(ledger, register_plugin):
     record = ledger.confirmed()
     correct(record, ledger.c, ledger.coordinator, 60, "实际一小时")
     assert received == [(120, 60, True)]
+
+
+def test_bulk_confirmation_follows_the_same_rules(ledger, register_plugin, make):
+    """decide_many confirms in one set-based transaction with the per-record rules: caps within the batch,
+    credits up to the balance cap (overflow to the pool), one message per volunteer, one event per record."""
+    from timebank import hookimpl
+    from timebank.ledger.credits import community_pool_balance
+    from timebank.notifications.models import Notification
+    from timebank.settings import save_settings
+
+    save_settings("core_ledger", {"balance_cap_credits": 3}, ledger.c, ledger.admin)
+    heard = []
+
+    class Listener:
+        @hookimpl
+        def timebank_hours_confirmed(self, entry):
+            heard.append(entry.id)
+
+    register_plugin(Listener(), "listener")
+    other = db.session.get(type(ledger.volunteer), make.member("maple", "vol2", role="volunteer"))
+    same_day = [ledger.record(hours_ago=40, minutes=240), ledger.record(hours_ago=36, minutes=240),
+                ledger.record(hours_ago=32, minutes=60)]  # 9 h on one day: the last one needs an admin
+    elsewhere = [ledger.record(volunteer=other, hours_ago=60, minutes=120)]
+    own = ledger.record(volunteer=ledger.coordinator, hours_ago=80)
+    done, skipped = decide_many(ledger.c, ledger.coordinator, [r.id for r in same_day + elsewhere + [own]], "confirm")
+    assert sorted(r.id for r in done) == sorted([same_day[0].id, same_day[1].id, elsewhere[0].id])
+    assert {r.id for r, _why in skipped} == {same_day[2].id, own.id}
+    assert member_balances(ledger.c.id, ledger.volunteer.id) == {"service": 480, "credits": 180}
+    assert community_pool_balance(ledger.c) == 300  # 8 credits earned, 3 kept (the cap), 5 to the pool
+    assert sorted(heard) == sorted(r.id for r in done)
+    messages = db.session.scalars(select(Notification).where(Notification.kind == "ledger.confirmed")).all()
+    assert len(messages) == 2  # one per volunteer
+    assert verify_ledger() == []
+    done, skipped = decide_many(ledger.c, ledger.admin, [same_day[2].id], "confirm")
+    assert [r.id for r in done] == [same_day[2].id]  # a community admin may go above the daily limit

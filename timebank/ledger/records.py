@@ -216,7 +216,7 @@ def confirm(record, community, actor, note="", within_transaction=False):
     if over_cap and not can(actor, "ledger.approve_over_cap", community):
         raise PermissionDenied("ledger.approve_over_cap", _(
             "With this entry %(name)s would have more than %(limit)s on %(date)s; a community admin must "
-            "confirm it.", name=record.volunteer.display_name, limit=_hoursclean_text(policy.daily_cap_minutes),
+            "confirm it.", name=record.volunteer.display_name, limit=_hours_text(policy.daily_cap_minutes),
             date=record.activity_date.isoformat()))
     if within_transaction:
         _confirm_in_transaction(record, community, actor, note, policy)
@@ -233,7 +233,7 @@ def _confirm_in_transaction(record, community, actor, note, policy):
                  detail={"minutes": record.minutes})
     notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
            community=community, link=f"/c/{community.slug}/hours/", activity=record.activity_name,
-           hours=_hoursclean_text(record.minutes))
+           hours=_hours_text(record.minutes))
     after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
 
 
@@ -273,12 +273,20 @@ def reject(record, community, actor, reason):
 
 
 def decide_many(community, actor, record_ids, action, reason=""):
-    """Confirm or reject several pending records; each is decided on its own. Returns (done, [(record, why)])."""
+    """Confirm or reject several pending records. Coordinators confirm in one set-based transaction
+    (``bulk.confirm_many``); team leaders and rejections go one by one. Returns (done, [(record, why)])."""
     if action == "reject":
-        reason = clean_text(reason, "reason", 500, required=True, missing=_("Give a reason; the volunteer will see it."))
+        reason = clean_text(reason, "reason", 500, required=True,
+                            missing=_("Give a reason; the volunteer will see it."))
     records = db.session.scalars(select(ServiceRecord).where(
-        ServiceRecord.community_id == community.id, ServiceRecord.id.in_(list(record_ids)[:500]))
+        ServiceRecord.community_id == community.id, ServiceRecord.id.in_(list(record_ids)[:2000]))
         .order_by(ServiceRecord.activity_date, ServiceRecord.id)).all()
+    if action == "confirm" and can(actor, "ledger.confirm", community):
+        from .bulk import confirm_many
+
+        with atomic():
+            done, skipped = confirm_many(records, community, actor)
+        return done, skipped
     done, skipped = [], []
     for record in records:
         try:
@@ -293,7 +301,7 @@ def decide_many(community, actor, record_ids, action, reason=""):
     return done, skipped
 
 
-def _hoursclean_text(minutes):
+def _hours_text(minutes):
     from ..i18n import format_minutes
 
     return format_minutes(minutes)
@@ -342,7 +350,7 @@ def correct(record, community, actor, minutes, reason, request=None):
         notify(record.volunteer, "ledger.corrected", N_("Your hours for “%(activity)s” were corrected to "
                                                        "%(hours)s: %(reason)s"), community=community,
                link=f"/c/{community.slug}/hours/records/{amended.id}", activity=record.activity_name,
-               hours=_hoursclean_text(minutes), reason=reason)
+               hours=_hours_text(minutes), reason=reason)
         after_commit(lambda: dispatch_event("timebank_hours_reversed", community, entry=record, reversal=amended))
     return amended
 
