@@ -74,3 +74,5 @@ class FilterForm(FlaskForm):
     kind = SelectField(_l("Show"), choices=[], validate_choice=False)
     category = SelectField(_l("Kind of help"), choices=[], validate_choice=False)
     building = SelectField(_l("Building"), choices=[], validate_choice=False)
+    grid = SelectField(_l("Grid"), choices=[], validate_choice=False)
+    day = DateField(_l("For a day from"), validators=[Optional()])

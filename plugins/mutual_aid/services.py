@@ -163,7 +163,7 @@ def listing_in(community, listing_id):
     return listing
 
 
-def open_listings(community, kind=None, category=None, building_id=None, grid_id=None):
+def open_listings(community, kind=None, category=None, building_id=None, grid_id=None, from_day=None):
     from timebank.communities.models import Building
 
     query = select(Listing).where(Listing.community_id == community.id, Listing.status == "open")
@@ -175,6 +175,8 @@ def open_listings(community, kind=None, category=None, building_id=None, grid_id
         query = query.where(Listing.building_id == building_id)
     if grid_id:
         query = query.where(Listing.building_id.in_(select(Building.id).where(Building.grid_id == grid_id)))
+    if from_day:  # posts for a day from then on, and posts without a particular day ("every Tuesday")
+        query = query.where(or_(Listing.wanted_on.is_(None), Listing.wanted_on >= from_day))
     return db.session.scalars(query.order_by(Listing.created_at.desc()).limit(100)).all()
 
 

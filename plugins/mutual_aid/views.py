@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from timebank.communities.services import active_membership
-from timebank.communities.structure import buildings_in
+from timebank.communities.structure import buildings_in, grids_in
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
@@ -54,9 +54,12 @@ def index(community=None):
     form.kind.choices = [("", _("Offers and requests")), ("request", _("Requests")), ("offer", _("Offers"))]
     form.category.choices = [("", _("Any kind"))] + [(code, category_label(code)) for code in policy.categories]
     form.building.choices = [("", _("Anywhere"))] + [(str(b.id), b.name) for b in buildings_in(g.community)]
+    form.grid.choices = [("", _("All grids"))] + [(str(grid.id), grid.name) for grid in grids_in(g.community)]
     building = int(form.building.data) if (form.building.data or "").isdigit() else None
+    grid = int(form.grid.data) if (form.grid.data or "").isdigit() else None
     listings = services.open_listings(g.community, kind=form.kind.data or None, category=form.category.data or None,
-                                      building_id=building)
+                                      building_id=building, grid_id=grid,
+                                      from_day=form.day.data if form.validate() else None)
     people = people_i_act_for(subject)
     return render_template("mutual_aid/index.html", listings=listings, form=form, label=category_label,
                            agreements=services.agreements_of(g.community, people, active_only=True),

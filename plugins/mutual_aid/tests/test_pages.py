@@ -79,3 +79,29 @@ def test_coordinator_page(client, run):
     client.post("/logout")
     login(client, "helper")
     assert client.get("/c/maple/p/mutual-aid/manage").status_code == 403
+
+
+def test_browse_filters_by_kind_category_grid_and_day(client, run):
+    from datetime import timedelta
+
+    from timebank.communities import structure
+
+    def setup(c, u):
+        grid = structure.add_grid(c, u["coordinator"], "第一网格")
+        building = structure.add_building(c, u["coordinator"], "3号楼", grid_id=grid.id)
+        services.post_listing(c, u["daughter"], u["mother"], kind="request", category="errands", title="买米",
+                              expected_minutes=30, wanted_on=(NOW + timedelta(days=1)).date())
+        services.post_listing(c, u["helper"], u["helper"], kind="offer", category="teaching", title="教手机",
+                              expected_minutes=60)
+        return grid.id, building.id
+
+    grid_id, _building_id = run(setup)
+    login(client, "stranger")
+    everything = client.get("/c/maple/p/mutual-aid/").get_data(as_text=True)
+    assert "买米" in everything and "教手机" in everything
+    offers = client.get("/c/maple/p/mutual-aid/?kind=offer").get_data(as_text=True)
+    assert "教手机" in offers and "买米" not in offers
+    later = client.get("/c/maple/p/mutual-aid/?day=" + (NOW + timedelta(days=5)).date().isoformat())
+    assert "买米" not in later.get_data(as_text=True) and "教手机" in later.get_data(as_text=True)
+    in_grid = client.get(f"/c/maple/p/mutual-aid/?grid={grid_id}").get_data(as_text=True)
+    assert "买米" not in in_grid  # nobody of the grid's buildings posted
