@@ -281,6 +281,30 @@ def timebank_member_joined(user, community, membership):
     """
 
 
+@hookspec
+def timebank_personal_data(user):
+    """Add the plugin's data about a person to their personal-data download (个人信息保护法 access right).
+
+    :param user: the ``User`` asking for their data.
+    :return: a JSON-serialisable dict (or ``None``); it appears under the plugin's name in the download.
+
+    Called when a member downloads their data (``/account/data.json``), for every loaded plugin.
+    """
+
+
+@hookspec
+def timebank_member_erased(user, community):
+    """A person's identifying data was erased at their request; erase or anonymise the plugin's data about them.
+
+    :param user: the ``User``, already anonymised (name, username, phone, password replaced; memberships ended).
+    :param community: one ``Community`` the person belonged to (called once per community).
+    :return: nothing. Keep what the law requires (volunteer service records); remove the rest (e.g. health
+        notes, photos, free-text addresses).
+
+    Event: called after commit, each implementation isolated, only for plugins on in that community.
+    """
+
+
 # --- Ledger events (fired by timebank.ledger) ------------------------------------------------------------------
 
 

@@ -93,6 +93,20 @@ def timebank_demo_data(community, users):
 
 
 @hookimpl
+def timebank_personal_data(user):
+    from .privacy import personal_data
+
+    return personal_data(user)
+
+
+@hookimpl
+def timebank_member_erased(user, community):
+    from .privacy import erase
+
+    erase(user, community)
+
+
+@hookimpl
 def timebank_cli_commands():
     from .cli import mutual_aid_group
 

@@ -112,8 +112,12 @@ def member(membership_id, community=None):
     role_form.role.choices = _role_choices()
     household_form = HouseholdForm(household_id=membership.household_id or 0)
     household_form.household_id.choices = _household_choices()
+    from ..identity.forms import EraseMemberForm
+    from ..identity.privacy import may_erase
+
     return render_template("admin/member.html", membership=membership, role_form=role_form,
-                           household_form=household_form, password_form=SetPasswordForm(), action_form=ActionForm())
+                           household_form=household_form, password_form=SetPasswordForm(), action_form=ActionForm(),
+                           erase_form=EraseMemberForm(), may_erase=may_erase(current_user, membership.user))
 
 
 @bp.post("/members/<int:membership_id>/role")
@@ -162,6 +166,28 @@ def set_password(membership_id, community=None):
             flash(_("The new password is set. Give it to the member in person."), "success")
     else:
         flash(_("Choose a password."), "error")
+    return redirect(url_for("admin.member", membership_id=membership.id))
+
+
+@bp.post("/members/<int:membership_id>/erase")
+def erase(membership_id, community=None):
+    """Erase a member's personal data at their request (community admins; cannot be undone)."""
+    from ..identity.forms import EraseMemberForm
+    from ..identity.privacy import erase_member
+
+    membership = services.membership_in(g.community, membership_id)
+    form = EraseMemberForm()
+    if form.validate_on_submit():
+        try:
+            erase_member(membership.user, current_user, form.confirm_username.data)
+        except ValidationFailed as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The member's personal data was erased; their service records are kept anonymously."),
+                  "success")
+            return redirect(url_for("admin.members"))
+    else:
+        flash(_("Type the username."), "error")
     return redirect(url_for("admin.member", membership_id=membership.id))
 
 

@@ -17,6 +17,7 @@ def timebank_permissions():
                    roles.COMMUNITY_ADMIN),
         Permission("audit.view", _l("Read the audit log"), roles.COMMUNITY_ADMIN),
         Permission("members.grant_staff", _l("Name coordinators and admins"), roles.COMMUNITY_ADMIN),
+        Permission("members.erase", _l("Erase a member's personal data at their request"), roles.COMMUNITY_ADMIN),
         Permission("members.approve", _l("Approve registrations"), roles.COORDINATOR),
         Permission("members.manage", _l("Create accounts and change roles"), roles.COORDINATOR),
         Permission("members.view", _l("See the member list and members' phone numbers"), roles.COORDINATOR),

@@ -73,3 +73,13 @@ class LanguageForm(FlaskForm):
 class ElderModeForm(FlaskForm):
     enabled = HiddenField()
     next = HiddenField()
+
+
+class ErasureForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)], render_kw={"rows": 3})
+
+
+class EraseMemberForm(FlaskForm):
+    confirm_username = StringField(_l("Type the member's username to confirm"),
+                                   validators=[DataRequired(_l("Type the username."))],
+                                   render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"})

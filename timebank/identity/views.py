@@ -141,3 +141,33 @@ def proxy_end():
         end_proxy(current_user)
         flash(_("You are acting for yourself again."), "success")
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.get("/account/data.json")
+@login_required
+def personal_data():
+    """Download everything the installation holds about me (个人信息保护法: the right of access)."""
+    import json
+
+    from .privacy import export_personal_data
+
+    body = json.dumps(export_personal_data(current_user), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename=timebank-{current_user.username}.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/erasure", methods=["GET", "POST"])
+@login_required
+def erasure():
+    """Ask the community's admins to erase my personal data (service records are kept, anonymised)."""
+    from .forms import ErasureForm
+    from .privacy import request_erasure
+
+    form = ErasureForm()
+    if form.validate_on_submit():
+        request_erasure(current_user, form.reason.data)
+        flash(_("Your request was sent to your community's admins. They will contact you."), "success")
+        return redirect(url_for("identity.account"))
+    return render_template("identity/erasure.html", form=form)

@@ -216,6 +216,12 @@ class Certificate(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 
     community = relationship("Community")
+    volunteer = relationship("User", foreign_keys=[volunteer_id])
+
+    @property
+    def volunteer_erased(self):
+        """The volunteer had their personal data erased: the stored name is no longer shown."""
+        return self.volunteer is not None and self.volunteer.username.startswith("erased-")
 
 
 attach_to_metadata(db.metadata)
