@@ -172,6 +172,9 @@ def plugins_disable(name, community_slug):
 
 
 def register_core_commands(app):
-    for command in (demo_command, create_admin_command, create_community_command, plugins_group):
+    from .backup import backup_command, restore_command
+
+    for command in (demo_command, create_admin_command, create_community_command, plugins_group, backup_command,
+                    restore_command):
         app.cli.add_command(command)
     app.cli.add_command(db_group)
