@@ -49,8 +49,9 @@ test: install-test browser
 	exit $$status
 
 lint-check:
-	@echo "== Lint (ruff) =="
+	@echo "== Lint (ruff, bandit) =="
 	$(BIN)/ruff check --quiet .
+	$(BIN)/bandit --quiet --recursive timebank plugins --exclude '*/tests/*' --severity-level medium
 
 test-sqlite:
 	@echo "== Test suite on SQLite =="

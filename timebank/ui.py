@@ -71,7 +71,8 @@ class Snippet:
     plugin: str = ""
 
     def render(self) -> Markup:
-        return Markup(self.content) if self.markup else Markup.escape(self.content)
+        # A plugin opts in to markup explicitly (Snippet(markup=True) or Markup); plain strings are escaped.
+        return Markup(self.content) if self.markup else Markup.escape(self.content)  # nosec B704
 
 
 @dataclass
