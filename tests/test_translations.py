@@ -262,3 +262,26 @@ def test_placeholder_check_catches_broken_translations():
     assert problem("Minimum attendance (% of the shift)", "最低出勤比例（%）") is None
     assert problem("Page %(page)d", "第%(page)d页，100%") is not None
     assert problem("Saved.", "已保存 100%", [("templates/a.html", None)]) is not None
+
+
+def test_a_msgid_means_the_same_in_every_catalogue():
+    """Catalogues are merged with the core's last: a plugin cannot re-translate a core string (its translation
+    would be silently ignored, and "Home" must stay the tab bar's 首页). Use a distinct msgid instead."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "tools"))
+    try:
+        import translations as tool
+    finally:
+        sys.path.pop(0)
+    core_path = root / "timebank" / "translations" / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    core = {message.id: message.string for message in tool.read_catalog(core_path, "zh_CN") if message.id}
+    clashes = []
+    for path in sorted((root / "plugins").glob("*/translations/zh_CN/LC_MESSAGES/messages.po")):
+        for message in tool.read_catalog(path, "zh_CN"):
+            if message.id and message.id in core and message.string and message.string != core[message.id]:
+                clashes.append(f"{path.relative_to(root)}: {message.id!r} is {message.string!r}, "
+                               f"the core says {core[message.id]!r}")
+    assert not clashes, "\n".join(clashes)

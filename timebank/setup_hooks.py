@@ -70,7 +70,9 @@ def collect_setup_hooks(app, system):
     for plugin, channels in call_each("timebank_notification_channels"):
         _register_unique(system.notification_channels, channels, plugin, "name", "notification channel")
 
-    directories = [str(Path(app.root_path) / "translations")]
+    # Flask-Babel merges the catalogues in this order, later ones winning for the same msgid: the core comes last,
+    # so a plugin can add strings but never change the translation of a core string (e.g. the tab bar's "Home").
+    directories = []
     for info in system.plugins.values():
         if info.is_core:
             continue
@@ -78,6 +80,7 @@ def collect_setup_hooks(app, system):
         folder = Path(module_file).resolve().parent / "translations" if module_file else None
         if folder is not None and folder.is_dir():
             directories.append(str(folder))
+    directories.append(str(Path(app.root_path) / "translations"))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
 
     system.migration_dirs = [

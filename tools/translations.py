@@ -307,11 +307,14 @@ def merge(catalog, template):
     catalog.fuzzy = False
 
 
-def update(verbose=True):
-    """Extract and merge into every catalogue; return {po path: [untranslated entries]}."""
+def update(verbose=True, only=None):
+    """Extract and merge into every catalogue (or only the areas named in ``only``: "core", a plugin's name);
+    return {po path: [untranslated entries]}."""
     templates = extract()
     todo = {}
     for area in areas():
+        if only and area.name not in only:
+            continue
         template = templates.get(area.name)
         for locale in area.locales():
             path = area.po_path(locale)
@@ -413,9 +416,11 @@ def check():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("command", choices=["update", "compile", "check"])
+    parser.add_argument("--area", action="append", help="update only this area (core, or a plugin's name); "
+                                                        "may be repeated")
     args = parser.parse_args(argv)
     if args.command == "update":
-        update()
+        update(only=set(args.area) if args.area else None)
         return 0
     if args.command == "compile":
         compile_catalogues()

@@ -55,8 +55,8 @@ def _guard_community_pages():
 
         if not is_enabled(plugin, community):
             raise NotFound(plugin)
-    if getattr(view, "timebank_public", False):
-        return None
+    if getattr(view, "timebank_public", False) or request.endpoint.endswith(".static"):
+        return None  # a plugin's stylesheet must reach public pages too (still 404 when the plugin is off)
     if not current_user.is_authenticated:
         return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))
     if current_user.is_district_admin or active_membership(current_user, community) is not None:

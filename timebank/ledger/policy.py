@@ -135,6 +135,17 @@ def working_days_before(day, count):
     return current
 
 
+def working_days_after(day, count):
+    """The date ``count`` working days (Monday–Friday) after ``day`` (public notices of N working days)."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
 def overdue_cutoff(today: date, policy):
     """Pending entries for activities on or before this date are overdue."""
     return working_days_before(today, policy.confirm_within_working_days)
