@@ -673,7 +673,8 @@ def test_dispatch_event_logs_with_the_plugin_name(app, community, register_plugi
     caplog.set_level(logging.ERROR, logger="timebank.hooks")
     with app.app_context():
         dispatch_event("timebank_hours_confirmed", community_by_slug("maple"), entry=SimpleNamespace(id=1))
-    record = next(r for r in caplog.records if r.name == "timebank.hooks")
+    # bundled plugins' listeners may fail on the fake entry too: each failure is logged on its own
+    record = next(r for r in caplog.records if r.name == "timebank.hooks" and "noisy" in r.getMessage())
     assert record.getMessage() == "plugin noisy failed while handling timebank_hours_confirmed"
     assert record.exc_info[0] is RuntimeError
 

@@ -38,6 +38,8 @@ class DefaultConfig:
     REMEMBER_COOKIE_DURATION = timedelta(days=30)
     PERMANENT_SESSION_LIFETIME = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session (forms left open on a phone)
+    # Largest request body accepted (uploads included); a plugin may lower it for its own views.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_LIMIT_PER_IP = "30 per 5 minutes"

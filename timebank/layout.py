@@ -74,14 +74,21 @@ def nav_items():
     community = g.get("community")
     if community is None or not current_user.is_authenticated:
         return []
-    return collect_items("timebank_nav_items", community, user=current_user)
+    return collect_items("timebank_nav_items", community, user=_subject())
 
 
 def task_items():
     community = g.get("community")
     if community is None or not current_user.is_authenticated:
         return []
-    return collect_items("timebank_tasks", community, user=current_user)
+    return collect_items("timebank_tasks", community, user=_subject())
+
+
+def _subject():
+    """Whom the page is for: the member a coordinator acts for (proxy), else the logged-in user."""
+    from .identity.proxy import current_subject
+
+    return current_subject()
 
 
 def task_count():

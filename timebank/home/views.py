@@ -7,6 +7,7 @@ from ..database import database_reachable
 from ..errors import NotFound
 from ..hooks import collect_items
 from ..i18n import _
+from ..identity.proxy import current_subject
 from ..layout import elder_mode_on
 
 bp = Blueprint("home", __name__)
@@ -43,15 +44,16 @@ def _exists(slug):
 
 @bp.get("/c/<community>/")
 def dashboard(community=None):
-    cards = collect_items("timebank_dashboard_cards", g.community, user=current_user)
+    subject = current_subject()  # acting for an elder: the elder's home page
+    cards = collect_items("timebank_dashboard_cards", g.community, user=subject)
     if elder_mode_on():
         cards = [card for card in cards if card.elder]
-    return render_template("home/dashboard.html", cards=cards, memberships=memberships_for(current_user))
+    return render_template("home/dashboard.html", cards=cards, memberships=memberships_for(subject))
 
 
 @bp.get("/c/<community>/tasks")
 def tasks(community=None):
-    items = collect_items("timebank_tasks", g.community, user=current_user)
+    items = collect_items("timebank_tasks", g.community, user=current_subject())
     return render_template("home/tasks.html", items=items)
 
 
