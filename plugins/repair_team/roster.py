@@ -1,0 +1,251 @@
+"""The repair team: who is on it, what each volunteer may repair (with licences), availability, current load,
+and the suggestions a coordinator sees when dispatching. Every query is scoped to the community in SQL."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from timebank import roles
+from timebank.audit.services import record_audit
+from timebank.clock import now
+from timebank.communities.models import Membership
+from timebank.communities.services import active_membership
+from timebank.errors import NotFound, PermissionDenied, ValidationFailed
+from timebank.events import commit
+from timebank.extensions import db
+from timebank.i18n import _
+from timebank.identity.models import User
+from timebank.permissions import can, require
+from timebank.validation import clean_text
+
+from .models import RepairOrder, RepairSkill, RepairVolunteer
+from .policy import repair_policy
+from .vocabulary import CATEGORIES, DAY_PARTS, EMERGENCY, WITH_VOLUNTEER, day_part_of
+
+
+def local_day(community, moment=None):
+    return (moment or now()).astimezone(ZoneInfo(community.timezone)).date()
+
+
+# --- Who is on the team -----------------------------------------------------------------------------------------
+
+
+def roster_in(community, taking_jobs_only=False):
+    """Roster entries of active volunteers of ``community``, by name."""
+    query = (select(RepairVolunteer).join(User, User.id == RepairVolunteer.user_id)
+             .join(Membership, (Membership.user_id == RepairVolunteer.user_id)
+                   & (Membership.community_id == RepairVolunteer.community_id))
+             .where(RepairVolunteer.community_id == community.id, Membership.status == "active"))
+    if taking_jobs_only:
+        query = query.where(RepairVolunteer.taking_jobs.is_(True))
+    return db.session.scalars(query.order_by(User.display_name, User.id)).all()
+
+
+def roster_entry(community, user):
+    """The roster entry of ``user`` in ``community``, or ``None``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(RepairVolunteer).where(RepairVolunteer.community_id == community.id,
+                                                           RepairVolunteer.user_id == user.id))
+
+
+def roster_entry_in(community, entry_id):
+    entry = db.session.scalar(select(RepairVolunteer).where(RepairVolunteer.id == entry_id,
+                                                            RepairVolunteer.community_id == community.id))
+    if entry is None:
+        raise NotFound(entry_id)
+    return entry
+
+
+def roster_entry_user(community, user_id):
+    """The ``User`` of a roster volunteer chosen in a form; ``ValidationFailed`` for anybody else."""
+    entry = db.session.scalar(select(RepairVolunteer).where(RepairVolunteer.community_id == community.id,
+                                                            RepairVolunteer.user_id == user_id))
+    if entry is None:
+        raise ValidationFailed(_("Choose a volunteer of the repair team."), field="volunteer_id")
+    return entry.user
+
+
+def add_to_roster(community, actor, user):
+    """Put an active volunteer on the repair team (skills are added next). Commits."""
+    require(actor, "repair_team.manage", community)
+    membership = active_membership(user, community)
+    if membership is None or not roles.role_at_least(membership.role, roles.VOLUNTEER):
+        raise ValidationFailed(_("Only registered volunteers can join the repair team."), field="member")
+    if roster_entry(community, user) is not None:
+        raise ValidationFailed(_("%(name)s is already on the repair team.", name=user.display_name), field="member")
+    entry = RepairVolunteer(community_id=community.id, user_id=user.id, joined_at=now())
+    db.session.add(entry)
+    db.session.flush()
+    record_audit("repair_team.member_added", actor=actor, community=community, target=("user", user.id))
+    commit()
+    return entry
+
+
+def remove_from_roster(community, actor, entry):
+    """Take a volunteer off the team (jobs they hold stay theirs until handed back). Commits."""
+    require(actor, "repair_team.manage", community)
+    user_id = entry.user_id
+    db.session.delete(entry)
+    record_audit("repair_team.member_removed", actor=actor, community=community, target=("user", user_id))
+    commit()
+
+
+def save_skills(community, actor, entry, categories, licence_number="", licence_valid_until=None):
+    """Set what a roster volunteer may repair. Categories that need a licence (policy) need the licence's number
+    and expiry date, which the coordinator has seen. Commits."""
+    require(actor, "repair_team.manage", community)
+    chosen = set(categories or [])
+    if chosen - set(CATEGORIES):
+        raise ValidationFailed(_("Choose one of the options."), field="categories")
+    licensed = chosen & repair_policy(community).licensed_categories
+    licence_number = clean_text(licence_number, "licence_number", 60)
+    if licensed and not licence_number:
+        raise ValidationFailed(_("This work needs a licence on file: enter the licence number."),
+                               field="licence_number")
+    if licensed and licence_valid_until is None:
+        raise ValidationFailed(_("Enter the date until which the licence is valid."), field="licence_valid_until")
+    if licensed and licence_valid_until < local_day(community):
+        raise ValidationFailed(_("This licence has expired."), field="licence_valid_until")
+    existing = {skill.category: skill for skill in entry.skills}
+    for category in set(existing) - chosen:
+        entry.skills.remove(existing[category])
+    for category in chosen:
+        skill = existing.get(category)
+        if skill is None:
+            skill = RepairSkill(category=category)
+            entry.skills.append(skill)
+        if category in licensed:
+            skill.licence_number, skill.licence_valid_until = licence_number, licence_valid_until
+            skill.checked_by_id, skill.checked_at = actor.id, now()
+    record_audit("repair_team.skills_saved", actor=actor, community=community, target=("user", entry.user_id),
+                 detail={"categories": sorted(chosen)})
+    commit()
+    return entry
+
+
+def set_availability(community, actor, entry, taking_jobs, weekdays, day_parts, note=""):
+    """The volunteer (or a coordinator) says when they can come. Commits."""
+    if actor.id != entry.user_id and not can(actor, "repair_team.manage", community):
+        raise PermissionDenied("repair_team.manage")
+    try:
+        days = sorted({int(day) for day in weekdays or []})
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("Choose one of the options."), field="weekdays") from None
+    if any(day not in range(7) for day in days):
+        raise ValidationFailed(_("Choose one of the options."), field="weekdays")
+    parts = [part for part in DAY_PARTS if part in set(day_parts or [])]
+    if set(day_parts or []) - set(DAY_PARTS):
+        raise ValidationFailed(_("Choose one of the options."), field="day_parts")
+    if taking_jobs and (not days or not parts):
+        raise ValidationFailed(_("Choose at least one day and one part of the day, or pause taking jobs."),
+                               field="weekdays")
+    entry.taking_jobs = bool(taking_jobs)
+    entry.weekdays, entry.day_parts = ",".join(map(str, days)), ",".join(parts)
+    entry.note = clean_text(note, "note", 200)
+    record_audit("repair_team.availability_saved", actor=actor, community=community, target=("user", entry.user_id))
+    commit()
+    return entry
+
+
+# --- Qualification and load -------------------------------------------------------------------------------------
+
+
+def skill_for(entry, category):
+    return next((skill for skill in entry.skills if skill.category == category), None)
+
+
+def qualification_problem(entry, category, licensed_categories, day):
+    """Why ``entry`` may not do ``category`` work on ``day`` (a translated sentence), or ``None`` if they may."""
+    if entry is None:
+        return _("Not on the repair team.")
+    skill = skill_for(entry, category)
+    if skill is None:
+        return _("No skill on file for this kind of repair.")
+    if category in licensed_categories and (not skill.licence_number or skill.licence_valid_until is None
+                                            or skill.licence_valid_until < day):
+        return _("This work needs a valid licence on file.")
+    return None
+
+
+def active_member_volunteer(community, user):
+    membership = active_membership(user, community)
+    return membership is not None and roles.role_at_least(membership.role, roles.VOLUNTEER)
+
+
+def open_jobs(community, user_ids):
+    """``{user_id: number of jobs held}`` (assigned, on the way, in progress, done but not signed off)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(RepairOrder.volunteer_id, func.count(RepairOrder.id)).where(
+        RepairOrder.community_id == community.id, RepairOrder.volunteer_id.in_(user_ids),
+        RepairOrder.status.in_(WITH_VOLUNTEER)).group_by(RepairOrder.volunteer_id)).all()
+    counts = dict.fromkeys(user_ids, 0)
+    counts.update(dict(rows))
+    return counts
+
+
+def visit_days(order, community, moment):
+    """The local days (and parts of day) the resident asked for; an emergency means today, now."""
+    zone = ZoneInfo(community.timezone)
+    if order.urgency == EMERGENCY:
+        local = moment.astimezone(zone)
+        return [local.date()], [day_part_of(local)]
+    return order.preferred_dates, order.preferred_part_list
+
+
+def available_for(entry, days, parts):
+    """Does the volunteer's usual availability meet the resident's wishes (no wishes: any time)?"""
+    if not entry.taking_jobs:
+        return False
+    day_ok = not days or any(day.weekday() in entry.weekday_set for day in days)
+    part_ok = not parts or bool(set(parts) & entry.day_part_set)
+    return day_ok and part_ok
+
+
+@dataclass
+class Suggestion:
+    """A roster volunteer as a candidate for one order, with the facts the coordinator weighs."""
+
+    entry: RepairVolunteer
+    problem: str | None  # why they may not take it; None when qualified
+    available: bool
+    load: int
+    licence_until: date | None = None
+    reasons: list = field(default_factory=list)
+
+    @property
+    def qualified(self):
+        return self.problem is None
+
+
+def suggestions_for(order, community, moment=None):
+    """Every roster volunteer for ``order``: the qualified first, then those available when the resident wants,
+    then the least busy. Not qualified ones are listed last with the reason."""
+    moment = moment or now()
+    policy = repair_policy(community)
+    entries = roster_in(community)
+    loads = open_jobs(community, [entry.user_id for entry in entries])
+    days, parts = visit_days(order, community, moment)
+    today = local_day(community, moment)
+    found = []
+    for entry in entries:
+        problem = qualification_problem(entry, order.category, policy.licensed_categories, today)
+        if problem is None and not entry.taking_jobs:
+            problem = _("Not taking jobs at the moment.")
+        skill = skill_for(entry, order.category)
+        found.append(Suggestion(entry, problem, available_for(entry, days, parts), loads[entry.user_id],
+                                skill.licence_valid_until if skill else None))
+    found.sort(key=lambda item: (not item.qualified, not item.available, item.load, item.entry.user.display_name))
+    return found
+
+
+def qualified_volunteers(community, category, moment=None):
+    """Users on the roster, taking jobs, who may do ``category`` work today (for emergency alerts)."""
+    policy = repair_policy(community)
+    today = local_day(community, moment)
+    return [entry.user for entry in roster_in(community, taking_jobs_only=True)
+            if qualification_problem(entry, category, policy.licensed_categories, today) is None]
+
