@@ -1,0 +1,150 @@
+"""Star volunteers from ledger events: a candidate appears exactly once per level, goes on the day's notice for
+five working days, and gets the star when it closes; corrections withdraw it; the policy switches it off."""
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale, gettext
+from sqlalchemy import func, select
+from timebank_plugins.honor_awards import notices, stars
+from timebank_plugins.honor_awards.models import Award, Nomination, Notice, NoticeItem
+
+from timebank import hookimpl
+from timebank.errors import ValidationFailed
+from timebank.extensions import db
+from timebank.hooks import dispatch_event
+from timebank.ledger.accounts import atomic
+from timebank.ledger.models import ServiceRecord
+from timebank.ledger.records import confirm, correct, record_service
+from timebank.plugin_state import set_plugin_enabled
+from timebank.settings import save_settings
+
+from .conftest import START
+
+
+@pytest.fixture
+def thresholds(ctx):
+    """Stars at 2, 4, 6, 8 and 10 confirmed hours (ledger policy)."""
+    ctx(lambda c, users: save_settings("core_ledger", {"star_thresholds_hours": "2,4,6,8,10"}, c, users["admin"]))
+
+
+def serve(ctx, username, days_ago, hours, confirm_it=True):
+    """A service record ``days_ago`` days before START, confirmed by the coordinator (fires the ledger event)."""
+    def run(c, users):
+        started = START - timedelta(days=days_ago)
+        with atomic():
+            record = record_service(c, users[username], category="ledger.community_service",
+                                    activity_name="小区环境清洁", started_at=started,
+                                    ended_at=started + timedelta(hours=hours), actor=users[username])
+        if confirm_it:
+            confirm(record, c, users["coord"])
+        return record.id
+
+    return ctx(run)
+
+
+def candidacies(ctx):
+    return ctx(lambda c, users: sorted((n.user.username, n.star_level, n.status)
+                                       for n in db.session.scalars(select(Nomination))))
+
+
+def test_hook_timebank_hours_confirmed_makes_a_candidate_exactly_once(ctx, thresholds, clock):
+    serve(ctx, "vol", 5, 1)
+    assert candidacies(ctx) == []
+    record_id = serve(ctx, "vol", 4, 1.5)
+    assert candidacies(ctx) == [("vol", 1, "on_notice")]
+    serve(ctx, "vol", 3, 0.5)
+    # the same event delivered again (a retry), and a direct re-check: nothing new
+    ctx(lambda c, users: dispatch_event("timebank_hours_confirmed", c, entry=db.session.get(ServiceRecord, record_id)))
+    ctx(lambda c, users: stars.check_volunteer(c, users["vol"]))
+    assert candidacies(ctx) == [("vol", 1, "on_notice")]
+    serve(ctx, "vol", 2, 1)  # 4 hours: the second star, on the same day's notice
+    assert candidacies(ctx) == [("vol", 1, "on_notice"), ("vol", 2, "on_notice")]
+    assert ctx(lambda c, users: (db.session.scalar(select(func.count(Notice.id))),
+                                 [(i.label, i.detail.count("★")) for i in db.session.scalars(select(NoticeItem))])) \
+        == (1, [("陈*强", 1), ("陈*强", 2)])
+
+
+def test_the_star_is_granted_after_five_working_days_without_objection(app, ctx, thresholds, clock,
+                                                                       register_plugin):
+    granted = []
+
+    class Listener:
+        @hookimpl
+        def timebank_award_granted(self, award):
+            granted.append((award.kind, award.star_level))
+
+    register_plugin(Listener(), "star_listener")
+    serve(ctx, "vol", 4, 2.5)  # Monday 2 March: the notice runs Tuesday 3 to Monday 9 March
+    notice_id = ctx(lambda c, users: db.session.scalar(select(Notice.id)))
+    clock.day(7, hour=23)
+    with pytest.raises(ValidationFailed, match="not over yet"):
+        ctx(lambda c, users: notices.close_notice(notices.notice_in(c, notice_id), c, None))
+    clock.day(8, hour=0)
+    assert ctx(lambda c, users: [n.id for n in notices.due_notices(c)]) == [notice_id]
+    ctx(lambda c, users: notices.close_notice(notices.notice_in(c, notice_id), c, None))
+    with app.test_request_context(), force_locale("zh_CN"):
+        expected = gettext("%(n)d-star volunteer", n=1)
+    assert ctx(lambda c, users: [(a.kind, a.star_level, a.title, a.user_id == users["vol"].id)
+                                 for a in db.session.scalars(select(Award))]) == [("star", 1, expected, True)]
+    assert candidacies(ctx) == [("vol", 1, "awarded")] and granted == [("star", 1)]
+    serve(ctx, "vol", 1, 0.5)  # more hours at the same level: no second candidacy, no second award
+    assert candidacies(ctx) == [("vol", 1, "awarded")]
+
+
+def test_hook_timebank_hours_reversed_withdraws_and_recrossing_reinstates(ctx, thresholds, clock):
+    first = serve(ctx, "vol", 4, 1)
+    serve(ctx, "vol", 3, 1)
+    assert candidacies(ctx) == [("vol", 1, "on_notice")]
+    ctx(lambda c, users: correct(db.session.get(ServiceRecord, first), c, users["coord"], 30, "签到时间有误"))
+    assert candidacies(ctx) == [("vol", 1, "withdrawn")]
+    assert ctx(lambda c, users: [i.withdrawn for i in db.session.scalars(select(NoticeItem))]) == [True]
+    clock.day(1)
+    serve(ctx, "vol", 2, 1)
+    assert candidacies(ctx) == [("vol", 1, "on_notice")]
+    assert ctx(lambda c, users: sorted((i.notice.subject[-8:], i.withdrawn)
+                                       for i in db.session.scalars(select(NoticeItem)))) == [
+        ("20260302", True), ("20260303", False)]
+
+
+def test_an_upheld_objection_keeps_the_star_candidacy_withdrawn(ctx, thresholds, clock):
+    serve(ctx, "vol", 4, 2)
+    objection_id = ctx(lambda c, users: notices.lodge_objection(
+        db.session.scalar(select(Notice)), c, users["res"], "这些时长里有一次活动他根本没去。",
+        db.session.scalar(select(NoticeItem.id))).id)
+    ctx(lambda c, users: notices.resolve_objection(notices.objection_in(c, objection_id), c, users["coord"],
+                                                   upheld=True, resolution="核实有误，撤销候选。"))
+    serve(ctx, "vol", 3, 1)
+    assert candidacies(ctx) == [("vol", 1, "withdrawn")]
+
+
+def test_stars_are_a_policy_and_follow_the_plugin_switch(ctx, thresholds, clock, runner):
+    ctx(lambda c, users: save_settings("honor_awards", {"stars_enabled": False}, c, users["admin"]))
+    serve(ctx, "vol", 4, 3)
+    assert candidacies(ctx) == []
+    ctx(lambda c, users: save_settings("honor_awards", {"stars_enabled": True}, c, users["admin"]))
+    ctx(lambda c, users: set_plugin_enabled(c, "honor_awards", False, users["admin"]))
+    serve(ctx, "vol2", 4, 3)
+    assert candidacies(ctx) == []
+    ctx(lambda c, users: set_plugin_enabled(c, "honor_awards", True, users["admin"]))
+    result = runner.invoke(args=["honor-awards", "scan-stars", "--community", "maple"])
+    assert result.exit_code == 0 and "2 new star candidates" in result.output
+    assert candidacies(ctx) == [("vol", 1, "on_notice"), ("vol2", 1, "on_notice")]
+    assert "0 new" in runner.invoke(args=["honor-awards", "scan-stars", "--community", "maple"]).output
+
+
+def test_pending_hours_do_not_count(ctx, thresholds, clock):
+    serve(ctx, "vol", 4, 3, confirm_it=False)
+    ctx(lambda c, users: stars.check_volunteer(c, users["vol"]))
+    assert candidacies(ctx) == []
+
+
+def test_a_failing_neighbour_does_not_silence_the_star_listener(ctx, thresholds, clock, register_plugin):
+    class Broken:
+        @hookimpl
+        def timebank_hours_confirmed(self, entry):
+            raise RuntimeError("boom")
+
+    register_plugin(Broken(), "broken_neighbour")
+    serve(ctx, "vol", 4, 2)
+    assert candidacies(ctx) == [("vol", 1, "on_notice")]
