@@ -26,6 +26,38 @@ from .extensions import db
 TEST_PASSWORD = "test-pass-123"
 
 
+def _memoise_url_builders():
+    """Every test builds its own application (no global state), and each one makes werkzeug compile two Python
+    functions per URL rule (some two thousand; half of the time ``create_app`` takes). The functions depend only on
+    the rule's text, its parsed parts and its defaults, so the test process compiles each one once. Rules whose
+    defaults fill one of their own variables (converted at compile time) are compiled as usual."""
+    from werkzeug.routing.rules import Rule
+
+    original = Rule._compile_builder
+    if getattr(original, "timebank_memoised", False):
+        return
+    cache = {}
+
+    def compile_builder(self, append_unknown=True):
+        defaults = self.defaults or {}
+        if any(is_dynamic and data in defaults for is_dynamic, data in self._trace):
+            return original(self, append_unknown)
+        try:
+            key = (self.rule, tuple(self._trace), tuple(sorted(defaults)), append_unknown)
+            hash(key)
+        except TypeError:
+            return original(self, append_unknown)
+        if key not in cache:
+            cache[key] = original(self, append_unknown)
+        return cache[key]
+
+    compile_builder.timebank_memoised = True
+    Rule._compile_builder = compile_builder
+
+
+_memoise_url_builders()
+
+
 def _postgres_url():
     return os.environ.get("TIMEBANK_TEST_DATABASE_URL") or None
 
