@@ -1,0 +1,240 @@
+"""Shared lookups and the access rules of the meal service.
+
+Who may do what:
+
+* **coordinators** (``elder_meals.manage``): enrolments, family links, canteen staff, delivery rounds, policy;
+* **the canteen** (``elder_meals.kitchen``): coordinators, plus the members a coordinator names as canteen staff
+  (voted in through ``timebank_permission_allowed``): menus, the roster, orders after the cut-off, food samples,
+  and the sensitive data (diet and health notes, welfare status);
+* **ordering for an elder**: the elder, a linked family member allowed to order, the grid worker of the elder's
+  grid, the canteen and coordinators.
+
+Every query is scoped to the community in SQL.
+"""
+
+from zoneinfo import ZoneInfo
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from timebank.audit.services import record_audit
+from timebank.clock import now
+from timebank.communities.models import Building, Grid, Household, Membership
+from timebank.communities.services import active_membership
+from timebank.errors import NotFound, PermissionDenied, ValidationFailed
+from timebank.events import commit
+from timebank.extensions import db
+from timebank.i18n import _
+from timebank.permissions import can, require
+
+from .models import CanteenStaff, Elder, FamilyLink
+
+PLUGIN = "elder_meals"
+MANAGE, KITCHEN = "elder_meals.manage", "elder_meals.kitchen"
+
+
+def zone(community):
+    return ZoneInfo(community.timezone)
+
+
+def local_today(community, moment=None):
+    return (moment or now()).astimezone(zone(community)).date()
+
+
+def in_language_of(person, text):
+    """A lazily translated text (a slot's name, say) in ``person``'s language, for a notification parameter:
+    parameters are stored as plain text, while the message itself is translated when it is read."""
+    from flask_babel import force_locale
+
+    with force_locale(person.locale or "zh_CN"):
+        return str(text() if callable(text) else text)
+
+
+def local_time(community, moment):
+    return moment.astimezone(zone(community)).strftime("%H:%M") if moment else ""
+
+
+# --- Audit -------------------------------------------------------------------------------------------------------
+
+
+def audit(action, actor=None, **kwargs):
+    """``record_audit`` naming who really acted. A coordinator acting for an elder (proxy) makes the services act as
+    the elder; the log then records the coordinator as actor, on behalf of the elder."""
+    if has_request_context() and actor is not None:
+        from flask_login import current_user
+
+        from timebank.identity.proxy import proxied_user
+
+        subject = proxied_user()
+        if subject is not None and subject.id == actor.id and current_user.is_authenticated:
+            actor = current_user._get_current_object()
+    return record_audit(action, actor=actor, **kwargs)
+
+
+# --- Roles ------------------------------------------------------------------------------------------------------
+
+
+def can_manage(user, community):
+    return can(user, MANAGE, community)
+
+
+def is_kitchen(user, community):
+    return can(user, KITCHEN, community)
+
+
+def require_kitchen(user, community):
+    require(user, KITCHEN, community)
+
+
+def is_canteen_staff(user, community):
+    """Named canteen staff with an active membership (cached for the request: permission checks ask often)."""
+    if community is None or not getattr(user, "is_authenticated", False):
+        return False
+    cache = g.setdefault("_elder_meals_staff", {}) if has_request_context() else {}
+    key = (user.id, community.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            select(CanteenStaff.id).join(Membership, (Membership.user_id == CanteenStaff.user_id)
+                                         & (Membership.community_id == CanteenStaff.community_id))
+            .where(CanteenStaff.community_id == community.id, CanteenStaff.user_id == user.id,
+                   Membership.status == "active")) is not None
+    return cache[key]
+
+
+def canteen_staff(community):
+    return db.session.scalars(select(CanteenStaff).where(CanteenStaff.community_id == community.id)
+                              .order_by(CanteenStaff.created_at)).all()
+
+
+def add_canteen_staff(community, actor, user):
+    """Name a member as canteen staff (they then see diet notes and run the kitchen pages). Commits."""
+    require(actor, MANAGE, community)
+    if active_membership(user, community) is None:
+        raise ValidationFailed(_("Choose an active member of this community."), field="member")
+    if db.session.scalar(select(CanteenStaff.id).where(CanteenStaff.community_id == community.id,
+                                                       CanteenStaff.user_id == user.id)):
+        raise ValidationFailed(_("%(name)s is already canteen staff.", name=user.display_name), field="member")
+    staff = CanteenStaff(community_id=community.id, user_id=user.id, added_by_id=actor.id, created_at=now())
+    db.session.add(staff)
+    db.session.flush()
+    audit("elder_meals.canteen_staff_added", actor=actor, community=community, target=("user", user.id))
+    commit()
+    _forget_staff_cache()
+    return staff
+
+
+def remove_canteen_staff(community, actor, staff_id):
+    require(actor, MANAGE, community)
+    staff = db.session.scalar(select(CanteenStaff).where(CanteenStaff.id == staff_id,
+                                                         CanteenStaff.community_id == community.id))
+    if staff is None:
+        raise NotFound(staff_id)
+    audit("elder_meals.canteen_staff_removed", actor=actor, community=community,
+                 target=("user", staff.user_id))
+    db.session.delete(staff)
+    commit()
+    _forget_staff_cache()
+
+
+def _forget_staff_cache():
+    if has_request_context():
+        g.pop("_elder_meals_staff", None)
+
+
+# --- Elders -----------------------------------------------------------------------------------------------------
+
+
+def elder_in(community, elder_id):
+    """An enrolment of ``community`` by id; another community's is ``NotFound``."""
+    elder = db.session.scalar(select(Elder).where(Elder.id == elder_id, Elder.community_id == community.id))
+    if elder is None:
+        raise NotFound(elder_id)
+    return elder
+
+
+def enrolment_of(user, community):
+    """The user's own enrolment (any state) in ``community``, or ``None``."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Elder).where(Elder.community_id == community.id, Elder.user_id == user.id))
+
+
+def family_links_of(user, community, ordering=False):
+    """Links of ``user`` to active elders of ``community`` (only those allowed to order if ``ordering``)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    query = select(FamilyLink).join(Elder, Elder.id == FamilyLink.elder_id).where(
+        Elder.community_id == community.id, Elder.status == "active", FamilyLink.user_id == user.id)
+    if ordering:
+        query = query.where(FamilyLink.can_order.is_(True))
+    return db.session.scalars(query.order_by(FamilyLink.id)).all()
+
+
+def family_link(elder, user):
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(FamilyLink).where(FamilyLink.elder_id == elder.id,
+                                                      FamilyLink.user_id == user.id))
+
+
+def grid_worker_ids(elder):
+    """Grid workers of the elder's building's grid and of the grids above it."""
+    if elder.household_id is None:
+        return set()
+    grid_id = db.session.scalar(select(Building.grid_id).join(Household, Household.building_id == Building.id)
+                                .where(Household.id == elder.household_id))
+    found, seen = set(), set()
+    while grid_id is not None and grid_id not in seen:
+        seen.add(grid_id)
+        grid = db.session.get(Grid, grid_id)
+        if grid is None:
+            break
+        if grid.grid_worker_id:
+            found.add(grid.grid_worker_id)
+        grid_id = grid.parent_id
+    return found
+
+
+def ordering_role(user, elder, community):
+    """How ``user`` may order for ``elder``: "self", "family", "grid_worker", "canteen", "coordinator" or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if active_membership(user, community) is None and not user.is_district_admin:
+        return None
+    if user.id == elder.user_id:
+        return "self"
+    link = family_link(elder, user)
+    if link is not None and link.can_order:
+        return "family"
+    if user.id in grid_worker_ids(elder):
+        return "grid_worker"
+    if can_manage(user, community):
+        return "coordinator"
+    if is_kitchen(user, community):
+        return "canteen"
+    return None
+
+
+def require_order_for(user, elder, community):
+    role = ordering_role(user, elder, community)
+    if role is None:
+        raise PermissionDenied("elder_meals.order",
+                               _("You are not linked to %(name)s: only the elder, their family, their grid worker "
+                                 "and the canteen can order for them.", name=elder.user.display_name))
+    return role
+
+
+def can_see_sensitive(user, elder, community):
+    """Diet and health notes and the welfare status: the canteen, coordinators and the elder themself only."""
+    return getattr(user, "id", None) == elder.user_id or is_kitchen(user, community)
+
+
+def can_see_account(user, elder, community):
+    """Orders and monthly statements: the elder, linked family, grid worker, canteen and coordinators."""
+    return getattr(user, "id", None) == elder.user_id or family_link(elder, user) is not None or \
+        ordering_role(user, elder, community) is not None
+
+
+def require_account_access(user, elder, community):
+    if not can_see_account(user, elder, community):
+        raise PermissionDenied("elder_meals.account")
