@@ -55,6 +55,23 @@ def test_inbox_lists_messages_in_the_readers_language(client, auth, app, communi
     assert 'class="tag tag-on">New</span>' in html
 
 
+def test_a_translatable_parameter_is_read_in_each_readers_language(client, auth, app, community):
+    """A parameter marked with ``_l()`` is kept as its msgid: the sender's language does not freeze it."""
+    from flask_babel import force_locale
+
+    from timebank.i18n import _l
+
+    with app.test_request_context(), force_locale("en"):  # the sender works in English
+        _notify(app, community["volunteer"], message=N_("See %(where)s."), where=_l("Messages"))
+        _notify(app, community["resident"], message=N_("See %(where)s."), where=_l("Messages"))
+    auth.login("maple.vol")
+    assert "See 消息." in client.get("/inbox").get_data(as_text=True)  # the volunteer reads Chinese
+    auth.logout()
+    auth.login("maple.res")
+    auth.use_language("en")
+    assert "See Messages." in client.get("/inbox").get_data(as_text=True)
+
+
 def test_inbox_shows_only_ones_own_messages(client, auth, app, community):
     _notify(app, community["resident"], community_name="只给刘洋")
     auth.login("maple.vol")

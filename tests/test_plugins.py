@@ -742,6 +742,7 @@ def test_instance_settings_ignore_community_rows_and_cannot_be_set_by_a_communit
     ({"greeting": "Hi", "max_notes": "many"}, "max_notes"),
     ({"max_notes": 5, "greeting": "x" * 41}, "greeting"),
     ({"max_notes": 5, "colour": "red"}, "colour"),
+    ({"max_notes": 5, "greeting": "see https://example.com"}, "greeting"),  # the spec's own check
 ])
 def test_invalid_setting_values_write_nothing(app, community, board, values, field):
     with app.app_context():

@@ -214,3 +214,27 @@ def test_proxy_does_not_survive_a_new_login(client, auth, app, elder):
     _start(client, app, elder)
     auth.login("maple.coord")
     assert _proxy_in_session(client) is None
+
+
+def test_a_service_handed_the_elder_as_actor_still_logs_the_helper(app, community, elder):
+    """Services act as the person a helper acts for; the audit log names the helper, on behalf of that person."""
+    from flask import g, session
+    from flask_login import login_user
+
+    from timebank.audit.services import record_audit
+    from timebank.identity.models import User
+
+    with app.test_request_context("/c/maple/"):
+        maple = db.session.scalar(select(Community).where(Community.slug == "maple"))
+        coordinator, elder_user = db.session.get(User, community["coordinator"]), db.session.get(User, elder)
+        g.community = maple
+        login_user(coordinator)
+        session["timebank_proxy"] = {"community_id": maple.id, "user_id": elder}
+        as_elder = record_audit("test.as_elder", actor=elder_user, community=maple)
+        as_helper = record_audit("test.as_helper", actor=coordinator, community=maple)
+        session.pop("timebank_proxy")
+        g.pop("_timebank_proxied")
+        plain = record_audit("test.plain", actor=coordinator, community=maple)
+    assert (as_elder.actor_id, as_elder.on_behalf_of_id) == (community["coordinator"], elder)
+    assert (as_helper.actor_id, as_helper.on_behalf_of_id) == (community["coordinator"], elder)
+    assert (plain.actor_id, plain.on_behalf_of_id) == (community["coordinator"], None)

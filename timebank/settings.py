@@ -9,6 +9,7 @@ specs.
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app, g, has_app_context
@@ -25,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SettingSpec:
-    """One setting. ``type`` is "bool", "int", "minutes", "str" or "choice"."""
+    """One setting. ``type`` is "bool", "int", "minutes", "str" or "choice". ``check`` (optional) is called with the
+    parsed value and raises ``ValidationFailed`` for a value of the right type that still makes no sense (a
+    malformed table in a "str" setting, say): the settings page refuses it, and reading falls back past it."""
 
     key: str
     type: str
@@ -37,9 +40,16 @@ class SettingSpec:
     min: int | None = None
     max: int | None = None
     plugin: str = ""
+    check: Callable[[object], object] | None = None
 
     def parse(self, raw):
         """Turn a stored or submitted value into the setting's type; raise ValidationFailed when invalid."""
+        value = self._parse_type(raw)
+        if self.check is not None:
+            self.check(value)
+        return value
+
+    def _parse_type(self, raw):
         if self.type == "bool":
             if isinstance(raw, str):
                 return raw.lower() in ("1", "true", "y", "yes", "on")

@@ -3,6 +3,7 @@ contacts are told at once (inbox, and a notice on their home screen until somebo
 
 from sqlalchemy import func, select
 
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.models import Membership
 from timebank.communities.services import staff_of
@@ -14,7 +15,7 @@ from timebank.notifications.services import notify
 from timebank.validation import clean_text
 
 from .models import Alert, Elder, FamilyLink
-from .services import audit, can_manage, local_time
+from .services import can_manage, local_time
 
 RESOLUTIONS = {
     "delivered_later": _l("Reached: the meal was handed over later"),
@@ -55,7 +56,7 @@ def raise_alert(community, delivery_round, order, volunteer):
                   "check on them now."), community=community,
                link=f"/c/{community.slug}/p/elder-meals/alerts", name=elder.user.display_name,
                time=local_time(community, alert.raised_at), address=_address_of(elder))
-    audit("elder_meals.no_answer", actor=volunteer, community=community, target=("elder_meals_alert", alert.id))
+    record_audit("elder_meals.no_answer", actor=volunteer, community=community, target=("elder_meals_alert", alert.id))
     return alert
 
 
@@ -125,7 +126,7 @@ def resolve_alert(community, actor, alert, resolution, note=""):
         notify(person, "elder_meals.alert_resolved", RESOLUTION_MESSAGES[resolution], community=community,
                link=f"/c/{community.slug}/p/elder-meals/alerts", who=actor.display_name,
                name=elder.user.display_name, note=note)
-    audit("elder_meals.alert_resolved", actor=actor, community=community,
+    record_audit("elder_meals.alert_resolved", actor=actor, community=community,
                  target=("elder_meals_alert", alert.id), detail={"resolution": resolution})
     commit()
     return alert

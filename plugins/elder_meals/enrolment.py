@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.services import active_membership, household_in, staff_of
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
@@ -23,7 +24,7 @@ from timebank.validation import clean_text
 from .models import Elder, FamilyLink, Order, StatusChange
 from .policy import WELFARE_STATUSES, age_on
 from .pricing import reprice_orders, status_on
-from .services import MANAGE, audit, can_manage, local_today
+from .services import MANAGE, can_manage, local_today
 
 RELATIONS = {
     "child": _l("Son or daughter"), "spouse": _l("Husband or wife"), "grandchild": _l("Grandchild"),
@@ -112,7 +113,7 @@ def enrol(community, actor, user, details):
     _write(elder, details, cleaned, actor)
     db.session.flush()
     _start_status(elder, details.welfare_status, actor, local_today(community))
-    audit("elder_meals.enrolled", actor=actor, community=community, target=("elder_meals_elder", elder.id))
+    record_audit("elder_meals.enrolled", actor=actor, community=community, target=("elder_meals_elder", elder.id))
     commit()
     return elder
 
@@ -135,7 +136,7 @@ def apply(community, applicant, elder_user, relation, details):
     _write(elder, details, cleaned, applicant)
     elder.welfare_status = details.welfare_status  # the history starts when a coordinator approves
     db.session.flush()
-    audit("elder_meals.applied", actor=applicant, community=community,
+    record_audit("elder_meals.applied", actor=applicant, community=community,
                  target=("elder_meals_elder", elder.id), detail={"relation": relation})
     for coordinator in staff_of(community):
         notify(coordinator, "elder_meals.applied", N_("%(name)s asked to join the meal service."),
@@ -166,7 +167,7 @@ def decide(community, actor, elder, approve, note=""):
     else:
         elder.status = "rejected"
         message = N_("The meal service application for %(name)s was not approved: %(reason)s")
-    audit("elder_meals.approved" if approve else "elder_meals.rejected", actor=actor, community=community,
+    record_audit("elder_meals.approved" if approve else "elder_meals.rejected", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id))
     for person in {elder.applied_by, elder.user} - {None}:
         notify(person, "elder_meals.decided", message, community=community,
@@ -186,7 +187,7 @@ def update(community, actor, elder, details):
     _write(elder, details, cleaned, actor)
     if birthday_changed:
         reprice_orders(community, elder, local_today(community))
-    audit("elder_meals.updated", actor=actor, community=community, target=("elder_meals_elder", elder.id),
+    record_audit("elder_meals.updated", actor=actor, community=community, target=("elder_meals_elder", elder.id),
                  detail={"birth_date_changed": birthday_changed})
     commit()
     return elder
@@ -209,7 +210,7 @@ def change_status(community, actor, elder, status, valid_from):
     db.session.flush()
     elder.welfare_status = status_on(elder, today)
     changed = reprice_orders(community, elder, valid_from)
-    audit("elder_meals.status_changed", actor=actor, community=community,
+    record_audit("elder_meals.status_changed", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id), detail={"from": valid_from.isoformat(), "orders": changed})
     commit()
     return changed
@@ -228,7 +229,7 @@ def withdraw_consent(community, actor, elder):
         db.session.flush()
         elder.welfare_status = "none"
         reprice_orders(community, elder, today)
-    audit("elder_meals.consent_withdrawn", actor=actor, community=community,
+    record_audit("elder_meals.consent_withdrawn", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id))
     commit()
 
@@ -243,7 +244,7 @@ def end_enrolment(community, actor, elder, note=""):
     for order in db.session.scalars(select(Order).where(Order.elder_id == elder.id, Order.meal_date > today,
                                                         Order.status == "placed")):
         order.status, order.cancelled_at, order.cancelled_by_id, order.round_id = "cancelled", now(), actor.id, None
-    audit("elder_meals.ended", actor=actor, community=community, target=("elder_meals_elder", elder.id))
+    record_audit("elder_meals.ended", actor=actor, community=community, target=("elder_meals_elder", elder.id))
     commit()
 
 
@@ -272,7 +273,7 @@ def add_family(community, actor, elder, user, relation, can_order=True, alert_co
                       alert_contact=bool(alert_contact), added_by_id=actor.id, created_at=now())
     db.session.add(link)
     db.session.flush()
-    audit("elder_meals.family_added", actor=actor, community=community,
+    record_audit("elder_meals.family_added", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id), detail={"user_id": user.id, "relation": relation})
     commit()
     return link
@@ -283,7 +284,7 @@ def remove_family(community, actor, elder, link_id):
     link = db.session.scalar(select(FamilyLink).where(FamilyLink.id == link_id, FamilyLink.elder_id == elder.id))
     if link is None:
         raise NotFound(link_id)
-    audit("elder_meals.family_removed", actor=actor, community=community,
+    record_audit("elder_meals.family_removed", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id), detail={"user_id": link.user_id})
     db.session.delete(link)
     commit()

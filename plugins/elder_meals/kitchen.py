@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.errors import NotFound, ValidationFailed
 from timebank.events import commit
@@ -17,7 +18,7 @@ from .menus import menu_for, menus_between
 from .models import Dish, Menu, Order, Sample
 from .policy import meal_policy
 from .rounds import rounds_between, stops_of
-from .services import audit, local_today, require_kitchen, zone
+from .services import local_today, require_kitchen, zone
 
 MIN_SAMPLE_GRAMS = 125  # national food-safety practice: at least 125 g of every dish
 
@@ -117,7 +118,7 @@ def record_sample(community, actor, dish_id, grams, note=""):
                     note=clean_text(note, "note", 120))
     db.session.add(sample)
     db.session.flush()
-    audit("elder_meals.sample_taken", actor=actor, community=community, target=("elder_meals_sample", sample.id))
+    record_audit("elder_meals.sample_taken", actor=actor, community=community, target=("elder_meals_sample", sample.id))
     commit()
     return sample
 
@@ -138,7 +139,7 @@ def discard_sample(community, actor, sample):
         raise ValidationFailed(_("Keep this sample until %(until)s.",
                                  until=sample.keep_until.astimezone(zone(community)).strftime("%m-%d %H:%M")))
     sample.discarded_at, sample.discarded_by_id = now(), actor.id
-    audit("elder_meals.sample_discarded", actor=actor, community=community,
+    record_audit("elder_meals.sample_discarded", actor=actor, community=community,
                  target=("elder_meals_sample", sample.id))
     commit()
     return sample

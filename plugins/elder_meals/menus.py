@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.errors import NotFound, ValidationFailed
 from timebank.events import commit
@@ -15,7 +16,7 @@ from timebank.validation import clean_text
 
 from .models import SLOTS, Dish, Menu, Order
 from .policy import meal_policy, parse_yuan
-from .services import audit, local_today, require_kitchen
+from .services import local_today, require_kitchen
 
 MAX_DISHES = 4
 MAX_PRICE_FEN = 200_00
@@ -142,7 +143,7 @@ def save_menu(community, actor, day, slot, capacity, dishes, note="", publish=Fa
     if publish and menu.published_at is None:
         menu.published_at = now()
     db.session.flush()
-    audit("elder_meals.menu_saved", actor=actor, community=community, target=("elder_meals_menu", menu.id))
+    record_audit("elder_meals.menu_saved", actor=actor, community=community, target=("elder_meals_menu", menu.id))
     commit()
     return menu
 
@@ -156,7 +157,7 @@ def publish_week(community, actor, monday):
         raise ValidationFailed(_("There is no draft menu in this week."))
     for menu in drafts:
         menu.published_at = now()
-    audit("elder_meals.week_published", actor=actor, community=community,
+    record_audit("elder_meals.week_published", actor=actor, community=community,
                  detail={"week": monday.isoformat(), "menus": len(drafts)})
     commit()
     return len(drafts)
@@ -182,7 +183,7 @@ def copy_week(community, actor, source_monday, target_monday):
         copied += 1
     if not copied:
         raise ValidationFailed(_("Nothing to copy: the week has no menus, or every day already has one."))
-    audit("elder_meals.week_copied", actor=actor, community=community,
+    record_audit("elder_meals.week_copied", actor=actor, community=community,
                  detail={"from": source_monday.isoformat(), "to": target_monday.isoformat(), "menus": copied})
     commit()
     return copied

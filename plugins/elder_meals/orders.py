@@ -8,6 +8,7 @@ elder's order sent twice, are serialised; the unique (elder, day, slot) constrai
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.database import lock_row
 from timebank.errors import NotFound, ValidationFailed
@@ -20,7 +21,7 @@ from .menus import dish_of, ordered_portions
 from .models import MODES, Menu, Order
 from .policy import SLOT_LABELS, cutoff_for, format_yuan, meal_policy
 from .pricing import apply_prices
-from .services import audit, in_language_of, is_kitchen, local_today, require_kitchen, require_order_for, zone
+from .services import is_kitchen, local_today, require_kitchen, require_order_for, zone
 
 
 def order_in(community, order_id):
@@ -116,7 +117,7 @@ def place_order(community, actor, elder, menu, dish_id, mode, portions=1):
             db.session.flush()
     except IntegrityError:
         raise ValidationFailed(_("This meal was just ordered by someone else for the same elder.")) from None
-    audit("elder_meals.order_placed", actor=actor, community=community, target=("elder_meals_order", order.id),
+    record_audit("elder_meals.order_placed", actor=actor, community=community, target=("elder_meals_order", order.id),
                  detail={"day": menu.meal_date.isoformat(), "slot": menu.slot, "mode": mode, "as": placed_as,
                          "late": late})
     _tell_elder(community, actor, elder, order, N_("%(who)s ordered %(slot)s for %(day)s: %(dish)s. You pay "
@@ -147,7 +148,7 @@ def change_order(community, actor, order, dish_id, mode, portions):
     order.dish, order.mode, order.portions, order.price_fen = dish, mode, portions, dish.price_fen
     order.late_change, order.updated_at = order.late_change or late, now()
     apply_prices(order, policy, elder)
-    audit("elder_meals.order_changed", actor=actor, community=community,
+    record_audit("elder_meals.order_changed", actor=actor, community=community,
                  target=("elder_meals_order", order.id), detail={"mode": mode, "portions": portions, "late": late})
     commit()
     return order
@@ -169,7 +170,7 @@ def cancel_order(community, actor, order):
 
         drop_stop(community, order)
     order.status, order.cancelled_at, order.cancelled_by_id, order.updated_at = "cancelled", now(), actor.id, now()
-    audit("elder_meals.order_cancelled", actor=actor, community=community,
+    record_audit("elder_meals.order_cancelled", actor=actor, community=community,
                  target=("elder_meals_order", order.id), detail={"late": late})
     _tell_elder(community, actor, elder, order, N_("%(who)s cancelled %(slot)s for %(day)s."))
     commit()
@@ -182,8 +183,8 @@ def _tell_elder(community, actor, elder, order, message):
         return
     notify(elder.user, "elder_meals.order", message, community=community,
            link=f"/c/{community.slug}/p/elder-meals/elders/{elder.id}/order", who=actor.display_name,
-           slot=in_language_of(elder.user, SLOT_LABELS[order.slot]), day=order.meal_date.isoformat(), dish=order.dish.name if order.dish else "",
-           due=format_yuan(order.due_fen))
+           slot=SLOT_LABELS[order.slot], day=order.meal_date.isoformat(),  # the slot: read in the reader's language
+           dish=order.dish.name if order.dish else "", due=format_yuan(order.due_fen))
 
 
 # --- The canteen at the counter ---------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def mark_collected(community, actor, order, outcome):
     if order.meal_date > local_today(community):
         raise ValidationFailed(_("This meal is not served yet."))
     order.status, order.outcome_at, order.updated_at = outcome, now(), now()
-    audit("elder_meals.order_" + outcome, actor=actor, community=community,
+    record_audit("elder_meals.order_" + outcome, actor=actor, community=community,
                  target=("elder_meals_order", order.id))
     commit()
     return order
@@ -213,7 +214,7 @@ def record_payment(community, actor, order, paid):
     if paid and not order.billable:
         raise ValidationFailed(_("Nothing is due for this order."))
     order.paid_fen, order.paid_at = (order.due_fen, now()) if paid else (0, None)
-    audit("elder_meals.payment_recorded", actor=actor, community=community,
+    record_audit("elder_meals.payment_recorded", actor=actor, community=community,
                  target=("elder_meals_order", order.id), detail={"paid": bool(paid)})
     commit()
     return order

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from sqlalchemy import case, func, select
 
 from timebank import roles
+from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.models import Building, Grid, Household
 from timebank.communities.services import active_membership, staff_of
@@ -24,7 +25,7 @@ from timebank.notifications.services import notify
 from .alerts import raise_alert
 from .models import Order, Round
 from .policy import SLOT_LABELS, meal_policy
-from .services import audit, in_language_of, is_kitchen, local_today, require_kitchen, zone
+from .services import in_language_of, is_kitchen, local_today, require_kitchen, zone
 
 CATEGORY = "elder_meals.delivery"
 
@@ -130,7 +131,7 @@ def plan_rounds(community, actor, day, slot, start_time):
     db.session.flush()
     for target in touched.values():
         _renumber(target)
-    audit("elder_meals.rounds_planned", actor=actor, community=community,
+    record_audit("elder_meals.rounds_planned", actor=actor, community=community,
                  detail={"day": day.isoformat(), "slot": slot, "rounds": created, "stops": len(orders)})
     commit()
     return created, len(orders)
@@ -180,7 +181,7 @@ def sign_up(community, user, delivery_round):
     if clash is not None:
         raise ValidationFailed(_("You already deliver the round %(round)s at that time.", round=round_title(clash)))
     delivery_round.volunteer_id, delivery_round.signed_up_at = user.id, now()
-    audit("elder_meals.round_taken", actor=user, community=community, target=("elder_meals_round",
+    record_audit("elder_meals.round_taken", actor=user, community=community, target=("elder_meals_round",
                                                                                      delivery_round.id))
     commit()
     return delivery_round
@@ -201,7 +202,7 @@ def give_back(community, user, delivery_round):
                link=f"/c/{community.slug}/p/elder-meals/rounds/{delivery_round.id}", name=user.display_name,
                round=in_language_of(coordinator, lambda: round_title(delivery_round)),
                day=delivery_round.meal_date.isoformat())
-    audit("elder_meals.round_given_back", actor=user, community=community,
+    record_audit("elder_meals.round_given_back", actor=user, community=community,
                  target=("elder_meals_round", delivery_round.id))
     commit()
 
@@ -219,7 +220,7 @@ def start_round(community, user, delivery_round):
     if not stops_of(delivery_round):
         raise ValidationFailed(_("This round has no stops."))
     delivery_round.status, delivery_round.started_at = "started", now()
-    audit("elder_meals.round_started", actor=user, community=community,
+    record_audit("elder_meals.round_started", actor=user, community=community,
                  target=("elder_meals_round", delivery_round.id))
     commit()
     return delivery_round
@@ -244,7 +245,7 @@ def mark_stop(community, user, delivery_round, order, outcome):
         raise ValidationFailed(_("This stop is already marked."))
     order.status, order.outcome_at, order.updated_at = ("served" if outcome == "delivered" else "no_answer",
                                                         now(), now())
-    audit("elder_meals.stop_" + outcome, actor=user, community=community,
+    record_audit("elder_meals.stop_" + outcome, actor=user, community=community,
                  target=("elder_meals_order", order.id))
     if outcome == "no_answer":
         raise_alert(community, delivery_round, order, user)
@@ -257,7 +258,7 @@ def mark_stop(community, user, delivery_round, order, outcome):
 
 def _finish(community, delivery_round, actor):
     delivery_round.status, delivery_round.finished_at = "finished", now()
-    audit("elder_meals.round_finished", actor=actor, community=community,
+    record_audit("elder_meals.round_finished", actor=actor, community=community,
                  target=("elder_meals_round", delivery_round.id))
     _record_hours(community, delivery_round, actor)
 

@@ -54,23 +54,6 @@ def local_time(community, moment):
     return moment.astimezone(zone(community)).strftime("%H:%M") if moment else ""
 
 
-# --- Audit -------------------------------------------------------------------------------------------------------
-
-
-def audit(action, actor=None, **kwargs):
-    """``record_audit`` naming who really acted. A coordinator acting for an elder (proxy) makes the services act as
-    the elder; the log then records the coordinator as actor, on behalf of the elder."""
-    if has_request_context() and actor is not None:
-        from flask_login import current_user
-
-        from timebank.identity.proxy import proxied_user
-
-        subject = proxied_user()
-        if subject is not None and subject.id == actor.id and current_user.is_authenticated:
-            actor = current_user._get_current_object()
-    return record_audit(action, actor=actor, **kwargs)
-
-
 # --- Roles ------------------------------------------------------------------------------------------------------
 
 
@@ -117,7 +100,7 @@ def add_canteen_staff(community, actor, user):
     staff = CanteenStaff(community_id=community.id, user_id=user.id, added_by_id=actor.id, created_at=now())
     db.session.add(staff)
     db.session.flush()
-    audit("elder_meals.canteen_staff_added", actor=actor, community=community, target=("user", user.id))
+    record_audit("elder_meals.canteen_staff_added", actor=actor, community=community, target=("user", user.id))
     commit()
     _forget_staff_cache()
     return staff
@@ -129,7 +112,7 @@ def remove_canteen_staff(community, actor, staff_id):
                                                          CanteenStaff.community_id == community.id))
     if staff is None:
         raise NotFound(staff_id)
-    audit("elder_meals.canteen_staff_removed", actor=actor, community=community,
+    record_audit("elder_meals.canteen_staff_removed", actor=actor, community=community,
                  target=("user", staff.user_id))
     db.session.delete(staff)
     commit()

@@ -14,13 +14,14 @@ from datetime import date
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from timebank.audit.services import record_audit
 from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import _
 
 from .models import Order
 from .policy import MODE_LABELS, ORDER_STATUS_LABELS, SLOT_LABELS, meal_policy, tier_label
-from .services import audit, local_today
+from .services import local_today
 
 
 def parse_month(text, community):
@@ -171,7 +172,7 @@ def community_statement_xlsx(community, year, month):
 
 def record_export(community, actor, what, year, month, elder=None):
     """Statements carry personal data: each export is written to the audit log. Commits."""
-    audit("elder_meals.statement_exported", actor=actor, community=community,
+    record_audit("elder_meals.statement_exported", actor=actor, community=community,
                  target=("elder_meals_elder", elder.id) if elder else None,
                  detail={"what": what, "month": f"{year}-{month:02d}"})
     commit()

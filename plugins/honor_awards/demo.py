@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from timebank.clock import set_clock, system_clock
+from timebank.clock import set_clock
 from timebank.communities.models import Building, Household, Membership
 from timebank.extensions import db
 from timebank.identity.models import User
@@ -49,15 +49,16 @@ def load_demo(community, users):
         Membership.community_id == community.id, User.username.like("neighbour%")).order_by(User.username)).all()
     households = db.session.scalars(select(Household).where(Household.community_id == community.id)
                                     .order_by(Household.id)).all()
-    if len(people) < 26 or len(households) < 40 + 3 * len(FAMILY_STORIES):  # the core demo's neighbours are missing (a partial demo)
+    if len(people) < 26 or len(households) < 40 + 3 * len(FAMILY_STORIES):  # a partial demo: no neighbours
         return
+    previous_clock = current_app.extensions["timebank"].clock  # the system clock, or a test's frozen one
     try:
         _last_years_families(community, users, people, households, today)
         _this_years_civilised_families(community, users, people, households, today)
         _this_years_buildings(community, users, today)
         _this_years_models(community, users, people, today)
     finally:
-        set_clock(current_app, system_clock)
+        set_clock(current_app, previous_clock)
 
 
 def _score_and_shortlist(community, users, nomination, points, visit_day):

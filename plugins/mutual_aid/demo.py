@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from timebank.clock import now, set_clock, system_clock
+from timebank.clock import now, set_clock
 from timebank.extensions import db
 from timebank.identity.models import User
 from timebank.ledger.credits import decide_relative, donate_credits, name_relative
@@ -57,6 +57,7 @@ def load_demo(community, users):
 
     # History: 刘洋 asked for a walk with 赵大爷 last week; 陈志强 helped; paid from the pool (priority elder).
     past = datetime.combine(today - timedelta(days=6), time(9, 0), zone)
+    previous_clock = current_app.extensions["timebank"].clock  # the system clock, or a test's frozen one
     try:
         set_clock(current_app, lambda: past - timedelta(days=2))
         request = services.post_listing(community, resident, elder, kind="request", category="companionship",
@@ -74,7 +75,7 @@ def load_demo(community, users):
         set_clock(current_app, lambda: past + timedelta(days=1, hours=2))
         exchange.complete(deal, community, neighbours[4], 60, 4, "学会了，谢谢！")
     finally:
-        set_clock(current_app, system_clock)
+        set_clock(current_app, previous_clock)
     # Coming: 刘洋's next request for 赵大爷 already agreed for the day after tomorrow.
     upcoming = services.post_listing(community, resident, elder, kind="request", category="errands",
                                      title="帮赵大爷去药店取降压药", expected_minutes=45, when_text="后天上午")

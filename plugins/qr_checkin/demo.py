@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from timebank.clock import now, set_clock, system_clock
+from timebank.clock import now, set_clock
 from timebank.communities.models import Membership
 from timebank.extensions import db
 from timebank.identity.models import User
@@ -31,7 +31,9 @@ ROTA = {0: ("0,1,2,3,4", time(7, 0), time(9, 0), 2), 1: ("0,1,2,3,4", time(17, 0
 
 
 def load_demo(community, users):
-    app_clock = system_clock
+    from flask import current_app
+
+    app_clock = current_app.extensions["timebank"].clock  # the system clock, or a test's frozen one
     rng = random.Random(7)
     zone = services._zone(community)
     coordinator = users["coordinator"]
@@ -43,8 +45,6 @@ def load_demo(community, users):
     for person in volunteers:
         services.record_insurance(community, coordinator, person, "中国人民财产保险", f"PICC-{person.id:06d}",
                                   today.replace(year=today.year + 1))
-
-    from flask import current_app
 
     history_start = today - timedelta(days=14)
     try:

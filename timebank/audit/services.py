@@ -21,11 +21,7 @@ def record_audit(action, actor=None, community=None, target=None, on_behalf_of=N
     detail = {key: value for key, value in (detail or {}).items() if key not in _SECRET_KEYS}
     target_type, target_id = target if target else ("", "")
     if on_behalf_of is None and has_request_context():
-        from ..identity.proxy import proxied_user
-
-        subject = proxied_user()
-        if subject is not None and actor is not None and subject.id != getattr(actor, "id", None):
-            on_behalf_of = subject
+        actor, on_behalf_of = _real_actor(actor)
     event = AuditEvent(
         created_at=now(),
         community_id=getattr(community, "id", None),
@@ -39,6 +35,23 @@ def record_audit(action, actor=None, community=None, target=None, on_behalf_of=N
     )
     db.session.add(event)
     return event
+
+
+def _real_actor(actor):
+    """Who really acted, and for whom, while a helper acts for someone (proxy). Services are handed the person
+    acted for as their actor; the log names the helper as actor, on behalf of that person."""
+    from flask_login import current_user
+
+    from ..identity.proxy import proxied_user
+
+    subject = proxied_user()
+    if subject is None or actor is None:
+        return actor, None
+    if subject.id != getattr(actor, "id", None):
+        return actor, subject
+    if current_user.is_authenticated and current_user.id != subject.id:
+        return current_user._get_current_object(), subject
+    return actor, None
 
 
 def audit_page(community, page=1, per_page=50, action_prefix=None):

@@ -4,7 +4,7 @@ import json
 import logging
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import LazyString, force_locale, gettext
 from sqlalchemy import func, select, update
 
 from ..clock import now
@@ -22,10 +22,13 @@ def notify(recipient, kind, message, community=None, link="", **params):
     :param kind: a code such as ``"membership.approved"`` or ``"qr_checkin.reminder"``.
     :param message: an untranslated msgid marked with ``N_()``; ``params`` fill its ``%(name)s`` placeholders.
     :param link: a path inside this site to open when the message is tapped.
+
+    A parameter marked with ``_l()`` (a meal slot's name, a category) is stored as its msgid and translated when
+    the message is read, like the message itself: each recipient reads it in their own language.
     """
     notification = Notification(
         recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind, message=message,
-        params_json=json.dumps({key: str(value) for key, value in params.items()}, ensure_ascii=False),
+        params_json=json.dumps({key: _stored_param(value) for key, value in params.items()}, ensure_ascii=False),
         link=link or "", created_at=now(),
     )
     db.session.add(notification)
@@ -33,9 +36,22 @@ def notify(recipient, kind, message, community=None, link="", **params):
     return notification
 
 
+def _stored_param(value):
+    if isinstance(value, LazyString) and value._func is gettext and len(value._args) == 1 and not value._kwargs:
+        return {"msgid": value._args[0]}
+    return str(value)
+
+
+def _read_param(value):
+    if not (isinstance(value, dict) and "msgid" in value):
+        return value
+    msgid = value["msgid"]  # (not inside the call: the message extractor would take the key for a msgid)
+    return gettext(msgid)
+
+
 def render_text(notification):
     """The notification's text in the current language."""
-    params = json.loads(notification.params_json or "{}")
+    params = {key: _read_param(value) for key, value in json.loads(notification.params_json or "{}").items()}
     try:
         return gettext(notification.message, **params) if params else gettext(notification.message)
     except (KeyError, ValueError, TypeError):  # a translation with a broken placeholder must not break the inbox

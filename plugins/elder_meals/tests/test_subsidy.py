@@ -134,6 +134,17 @@ def test_tables_accept_full_width_punctuation_and_decimals():
         policy.parse_status_subsidies("rich:1")
 
 
+def test_the_generic_settings_page_refuses_a_malformed_table_too(app, ctx, meals):
+    """Features → Settings stores through ``save_settings``: the setting's own check refuses the table there."""
+    def save(c, users, elder):
+        with pytest.raises(ValidationFailed) as error:
+            save_settings("elder_meals", {"age_subsidies": "60:1, 60:5"}, c)
+        db.session.rollback()
+        return error.value.field, policy.meal_policy(c).age_subsidies
+
+    assert ctx(save) == ("age_subsidies", ((60, 100), (75, 500), (85, 800), (95, 900)))
+
+
 def test_a_malformed_stored_table_falls_back_to_the_default(app, ctx, meals, caplog):
     def store(c, users, elder):
         from timebank.settings import PluginSetting, _scope_key
@@ -144,7 +155,7 @@ def test_a_malformed_stored_table_falls_back_to_the_default(app, ctx, meals, cap
         return policy.meal_policy(c).age_subsidies
 
     assert ctx(store) == ((60, 100), (75, 500), (85, 800), (95, 900))
-    assert "malformed" in caplog.text
+    assert "setting elder_meals.age_subsidies: invalid community maple value ignored" in caplog.text
 
 
 def test_cut_off_is_in_the_community_time_zone(app, ctx, meals):

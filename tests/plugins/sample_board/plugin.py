@@ -6,7 +6,8 @@ Loaded in tests with ``EXTRA_PLUGINS = ["sample_board.plugin"]`` (the plugin's n
 from pathlib import Path
 
 from timebank import hookimpl, roles
-from timebank.i18n import _l
+from timebank.errors import ValidationFailed
+from timebank.i18n import _, _l
 from timebank.ledger.categories import LedgerCategory
 from timebank.notifications.channels import NotificationChannel
 from timebank.permissions import Permission
@@ -54,11 +55,16 @@ def timebank_cli_commands():
     return [group]
 
 
+def _no_links(greeting):
+    if "://" in greeting:
+        raise ValidationFailed(_("No web links on the notice board."), field="greeting")
+
+
 @hookimpl
 def timebank_settings():
     return [
         SettingSpec("max_notes", "int", 20, _l("Most notes on the board"), min=1, max=100),
-        SettingSpec("greeting", "str", "", _l("Greeting on the card"), max=40),
+        SettingSpec("greeting", "str", "", _l("Greeting on the card"), max=40, check=_no_links),
         SettingSpec("show_card", "bool", True, _l("Show the board on the home page")),
         SettingSpec("sms_sender", "str", "TIMEBANK", _l("SMS sender name"), scope="instance", max=11),
     ]
