@@ -56,3 +56,10 @@ class DefaultConfig:
 
     # Notifications: names of channels to deliver through in addition to the in-app inbox.
     NOTIFICATION_CHANNELS = ["log"]
+
+    # JSON API (/api/v1/, see docs/api.md)
+    API_RATE_LIMIT = "120 per minute"  # per token
+    API_RATE_LIMIT_PER_IP = "600 per minute"  # per address, whatever the token
+    API_LOGIN_TOKEN_MINUTES = 12 * 60  # lifetime of a token a mobile app gets with username and password
+    API_MAX_TOKENS_PER_USER = 20  # active personal access tokens per person
+    API_IDEMPOTENCY_HOURS = 24  # how long the answer to an Idempotency-Key is kept for retries

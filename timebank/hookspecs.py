@@ -82,6 +82,20 @@ def timebank_blueprints():
 
 
 @hookspec
+def timebank_api_blueprints():
+    """Provide the plugin's endpoints of the JSON API (``/api/v1/``); the core mounts and documents them.
+
+    :return: a list of ``timebank.api.ApiBlueprint`` (flask-smorest blueprints), named ``<plugin name>_api``,
+        without a ``url_prefix``. The core mounts each at ``/api/v1/communities/<community>/p/<plugin-slug>``,
+        adds its operations to the OpenAPI document, exempts it from CSRF (bearer tokens only), rate-limits it and,
+        before each view, checks the token and its scope, loads ``g.community``, requires an active membership
+        (or a district admin) and answers 404 when the plugin is off in that community.
+
+    Called once at start-up.
+    """
+
+
+@hookspec
 def timebank_cli_commands():
     """Provide click commands or groups; the core adds them to the ``timebank`` command line.
 

@@ -43,6 +43,7 @@ CORE_PLUGINS = (
     ("core_notifications", "timebank.notifications.plugin"),
     ("core_admin", "timebank.admin.plugin"),
     ("core_ledger", "timebank.ledger.plugin"),
+    ("core_api", "timebank.api.plugin"),
 )
 
 

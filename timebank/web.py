@@ -191,6 +191,10 @@ def _install_error_pages(app):
             return error
         if request.path.startswith("/static/") or request.path == "/healthz":
             return error
+        if request.path.startswith("/api/"):  # addresses no API view matched: answered as problem+json too
+            from .api.errors import handle_api_error
+
+            return handle_api_error(error)
         return render_error(error.code)
 
     @app.errorhandler(OperationalError)

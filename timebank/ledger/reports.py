@@ -76,7 +76,7 @@ def monthly_minutes(community, user, months=12):
     return [(start, found.get((start.year, start.month), 0)) for start in starts]
 
 
-def history_page(community, user, status=None, category=None, year=None, page=1):
+def history_page(community, user, status=None, category=None, year=None, page=1, per_page=PER_PAGE):
     query = select(ServiceRecord).where(ServiceRecord.community_id == community.id,
                                         ServiceRecord.volunteer_id == user.id)
     if status in ("pending", "confirmed", "rejected"):
@@ -88,7 +88,7 @@ def history_page(community, user, status=None, category=None, year=None, page=1)
                             ServiceRecord.activity_date <= date(year, 12, 31))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc())
-                              .limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return rows, total
 
 

@@ -12,8 +12,8 @@ from ..forms import apply_domain_error
 from ..i18n import _
 from ..identity.proxy import current_subject
 from . import certificates, credits, records, reports
-from .accounts import atomic
 from .categories import ledger_categories
+from .claims import claim_hours
 from .forms import (
     CertificateForm,
     ClaimForm,
@@ -92,12 +92,11 @@ def claim(community=None):
     if form.validate_on_submit():
         start, end = form.service_times(g.community.timezone)
         try:
-            with atomic():
-                record = records.record_service(
-                    g.community, subject, category=form.category.data, activity_name=form.activity_name.data,
-                    started_at=start, ended_at=end, minutes=form.minutes.data, place=form.place.data,
-                    content=form.content.data, activity_leader=form.activity_leader.data,
-                    evidence_note=form.evidence_note.data, is_backfill=True, actor=current_user, limit_age=True)
+            record = claim_hours(
+                g.community, subject, current_user, category=form.category.data,
+                activity_name=form.activity_name.data, started_at=start, ended_at=end, minutes=form.minutes.data,
+                place=form.place.data, content=form.content.data, activity_leader=form.activity_leader.data,
+                evidence_note=form.evidence_note.data)
         except ValidationFailed as error:
             show_record_error(form, error)
         else:

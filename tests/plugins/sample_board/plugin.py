@@ -49,6 +49,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_api_blueprints():
+    from .api import bp
+
+    return [bp]
+
+
+@hookimpl
 def timebank_cli_commands():
     from .cli import group
 
