@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 _QUEUED = "timebank_after_commit"
 _READY = "timebank_ready"
+_RUNNING = "timebank_running_ready"
 
 
 def after_commit(callback):
@@ -29,14 +30,24 @@ def after_commit(callback):
 
 
 def run_ready(session=None):
-    """Run callbacks whose transaction has committed. Each runs on its own; failures are logged."""
+    """Run callbacks whose transaction has committed. Each runs on its own; failures are logged.
+
+    A callback that commits (and so calls this again) does not start a nested loop: the loop already running
+    takes the work that commit made ready. Otherwise a thousand events of one bulk confirmation, each listener
+    committing, would nest a thousand calls deep and end in a RecursionError."""
     session = session or db.session()
-    while session.info.get(_READY):
-        callback = session.info[_READY].pop(0)
-        try:
-            callback()
-        except Exception:  # an after-commit step must never break the request that committed
-            logger.exception("after-commit step failed")
+    if session.info.get(_RUNNING):
+        return
+    session.info[_RUNNING] = True
+    try:
+        while session.info.get(_READY):
+            callback = session.info[_READY].pop(0)
+            try:
+                callback()
+            except Exception:  # an after-commit step must never break the request that committed
+                logger.exception("after-commit step failed")
+    finally:
+        session.info.pop(_RUNNING, None)
 
 
 def commit():

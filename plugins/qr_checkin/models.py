@@ -60,7 +60,8 @@ class ShiftSeries(db.Model):
 class Shift(db.Model):
     __tablename__ = "qr_checkin_shift"
     __table_args__ = (Index("ix_qr_checkin_shift_post_time", "post_id", "starts_at"),
-                      Index("ix_qr_checkin_shift_community_time", "community_id", "starts_at"))
+                      Index("ix_qr_checkin_shift_community_time", "community_id", "starts_at"),
+                      Index("ix_qr_checkin_shift_leader", "leader_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), nullable=False)
@@ -100,7 +101,8 @@ class Attendance(db.Model):
     """One check-in (and its check-out) of a volunteer on a shift."""
 
     __tablename__ = "qr_checkin_attendance"
-    __table_args__ = (Index("ix_qr_checkin_attendance_user_shift", "user_id", "shift_id"),)
+    __table_args__ = (Index("ix_qr_checkin_attendance_user_shift", "user_id", "shift_id"),
+                      Index("ix_qr_checkin_attendance_record", "record_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), nullable=False, index=True)

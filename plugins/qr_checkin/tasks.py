@@ -24,12 +24,24 @@ def tasks_for(user, community):
             items.append(TaskItem(label=_l("Duty today"), endpoint="qr_checkin.index",
                                   detail=f"{shift.starts_at.astimezone(zone):%H:%M} {shift.post.name}", order=5,
                                   urgent=True))
-    leader_filter = [] if can(user, "qr_checkin.manage", community) else [Shift.leader_id == user.id]
-    waiting = db.session.scalar(
-        select(func.count(func.distinct(Shift.id))).join(Attendance, Attendance.shift_id == Shift.id)
-        .join(ServiceRecord, ServiceRecord.id == Attendance.record_id)
-        .where(Shift.community_id == community.id, ServiceRecord.status == "pending", *leader_filter))
+    waiting = shifts_waiting(community, None if can(user, "qr_checkin.manage", community) else user)
     if waiting:
         items.append(TaskItem(label=_l("Shifts with hours to confirm"), endpoint="qr_checkin.lead", count=waiting,
                               order=21))
     return items
+
+
+def shifts_waiting(community, leader=None):
+    """How many shifts (all, or those ``leader`` leads) have attendances whose hours wait for confirmation.
+
+    Asked on every page for the Tasks badge, so it starts from the community's pending records (an index) and
+    reaches the shifts through the attendance's record (an index); never from the years of past shifts."""
+    query = (select(func.count(func.distinct(Attendance.shift_id)))
+             .select_from(ServiceRecord).join(Attendance, Attendance.record_id == ServiceRecord.id)
+             .where(ServiceRecord.community_id == community.id, ServiceRecord.status == "pending"))
+    if leader is not None:
+        leads = db.session.scalar(select(Shift.id).where(Shift.leader_id == leader.id).limit(1))
+        if leads is None:  # most people lead no shift at all
+            return 0
+        query = query.join(Shift, Shift.id == Attendance.shift_id).where(Shift.leader_id == leader.id)
+    return db.session.scalar(query)
