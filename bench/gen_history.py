@@ -246,6 +246,7 @@ def pick_kind(rng):
 def make_history(district, log):
     scale, rng = district.scale, district.rng
     district.repair_jobs = []
+    district.star_levels = {}
     by_day = make_posts_and_shifts(district)
     ledger = Ledger(district)
     district.ledger = ledger
@@ -272,6 +273,8 @@ def make_history(district, log):
         if index == 0:
             bench_handles(district, community, history)
         make_certificates(district, community, history, ledger)
+        district.star_levels[cid] = {uid: level for uid, totals in history.totals.items()
+                                     if (level := stars_for(totals[0]))}
     make_gifts(district, ledger, scale["postings"] - ledger.postings)
     ledger.write_accounts()
     log(f"  ledger: {ledger.postings:,} postings in {len(ledger.accounts):,} accounts")
@@ -307,20 +310,24 @@ def make_certificates(district, community, history, ledger):
     for person in chosen:
         minutes, count, per_category = history.totals[person["user_id"]]
         top = sorted(per_category, key=lambda code: -per_category[code])[:3]
-        hours = minutes / 60
         number = BENCH if person is bench and community is district.communities[0] else new_certificate_number(
             district.today.year)
         rows.append(dict(
             number=number, community_id=cid, volunteer_id=person["user_id"], volunteer_name=person["name"],
             volunteer_number=person["number"] or "", total_minutes=minutes, record_count=count,
             service_content="、".join(CATEGORY_WORDS.get(code, code) for code in top) + "等志愿服务",
-            star_level=sum(1 for threshold in (100, 300, 600, 1000, 1500) if hours >= threshold),
+            star_level=stars_for(minutes),
             issuing_unit=f"{community['name']}居民委员会", person_in_charge=admin["name"],
             handler=coordinator["name"], contact="010-12345678", issued_at=district.now - timedelta(days=1),
             issued_by_id=coordinator["user_id"]))
         if person is bench:
             district.handles["certificate"] = number
     district.add("ledger_certificate", rows)
+
+
+def stars_for(minutes):
+    """The star level of confirmed minutes with the default thresholds (100/300/600/1000/1500 hours)."""
+    return sum(1 for threshold in (100, 300, 600, 1000, 1500) if minutes >= threshold * 60)
 
 
 def make_gifts(district, ledger, room):

@@ -184,3 +184,32 @@ def make_awards(district):
                     created_at=district.now - timedelta(days=360)))
         district.add("honor_awards_nomination", nominations)
         district.add("honor_awards_award", awards)
+        make_star_round(district, community)
+
+
+def make_star_round(district, community):
+    """This year's star volunteers (星级志愿者): everybody whose confirmed hours reach a level holds it, granted
+    after its public notice, as the honour awards plugin leaves it (so a new confirmation finds them there)."""
+    cid, year = community["id"], district.today.year
+    people = {p["user_id"]: p for p in district.members[cid]}
+    campaign_id = district.ids("honor_awards_campaign")
+    district.add("honor_awards_campaign", [dict(
+        id=campaign_id, community_id=cid, kind="star", title=f"{year}年星级志愿者", year=year, level="community",
+        criteria="确认服务时长达到星级标准的志愿者，经公示后授予星级。", quota=0,
+        nominations_open_on=date(year, 1, 1), nominations_close_on=date(year, 12, 31),
+        review_until=date(year, 12, 31), notice_days=5, award_on=date(year, 12, 31), status="active",
+        created_at=district.now - timedelta(days=300))])
+    nominations, awards = [], []
+    for user_id, level in sorted(district.star_levels.get(cid, {}).items()):
+        nomination_id = district.ids("honor_awards_nomination")
+        person = people[user_id]
+        granted = district.now - timedelta(days=district.rng.randrange(40, 300))
+        nominations.append(dict(id=nomination_id, community_id=cid, campaign_id=campaign_id, user_id=user_id,
+                                nominee_name=person["name"], star_level=level, nominator_kind="ledger",
+                                status="awarded", created_at=granted - timedelta(days=8)))
+        awards.append(dict(community_id=cid, campaign_id=campaign_id, nomination_id=nomination_id, kind="star",
+                           user_id=user_id, title=f"{level}星级志愿者", level="community", year=year,
+                           star_level=level, awarded_on=granted.date(),
+                           certificate_number=f"XJ{year}-{cid:02d}-{user_id:06d}", created_at=granted))
+    district.add("honor_awards_nomination", nominations)
+    district.add("honor_awards_award", awards)
