@@ -39,6 +39,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_api_blueprints():
+    from .api import bp
+
+    return [bp]
+
+
+@hookimpl
 def timebank_settings():
     return [
         SettingSpec("checkin_early_minutes", "int", 15, _l("Check-in opens (minutes before the shift)"), min=0,

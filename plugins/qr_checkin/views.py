@@ -6,18 +6,14 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from timebank.clock import now
-from timebank.communities.models import Community
-from timebank.errors import NotFound, ValidationFailed
-from timebank.extensions import db
+from timebank.errors import ValidationFailed
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
 from timebank.permissions import can
-from timebank.plugin_state import is_enabled
 
-from . import attendance, services, tokens
+from . import attendance, codes, services, tokens
 from .blueprints import bp, scan_bp
 from .forms import CodeForm, ScanForm
-from .models import DutyPost
 
 
 def _float(value):
@@ -87,10 +83,7 @@ def enter_code(community=None):
     """For people whose camera fails: type the six digits the kiosk shows."""
     form = CodeForm()
     if form.validate_on_submit():
-        settings = services.checkin_settings(g.community)
-        post = next((post for post in services.posts_in(g.community)
-                     if post.checkin_policy == "rotating" and tokens.code_matches(
-                         post, form.code.data, settings.fallback_seconds, settings.rotate_grace_windows)), None)
+        post = codes.post_for_fallback_code(g.community, form.code.data)
         if post is None:
             form.code.errors = [_("This code is not valid (any more). Look at the screen again: the code changes "
                                   "every few minutes.")]
@@ -105,36 +98,27 @@ def enter_code(community=None):
 
 
 def _post_for_token(token):
-    """``(post, payload, None)`` for a token that opens a post now, else ``(None, None, reason)``.
+    """``(post, method, None)`` for a token that opens a post now, else ``(None, None, reason)``.
 
     A token of a community where the plugin is off is answered like any unknown address (404)."""
     try:
-        payload = tokens.read_token(token)
-        post = db.session.get(DutyPost, int(payload["p"])) if payload["k"] in ("s", "r") else None
-        if post is None:
-            raise tokens.InvalidToken("invalid")
-        community = db.session.get(Community, post.community_id)
-        if not is_enabled("qr_checkin", community):
-            raise NotFound("qr_checkin")
-        g.community = community
-        tokens.check_post_payload(payload, post, services.checkin_settings(community).rotate_grace_windows)
+        post, g.community, method = codes.post_for_token(token)
     except tokens.InvalidToken as error:
         return None, None, error.reason
-    return post, payload, None
+    return post, method, None
 
 
 @scan_bp.route("/scan/<token>", methods=["GET", "POST"])
 @login_required
 def scan(token):
     """Opened by the phone's camera app: confirm with one tap (no change of state on GET), then check in/out."""
-    post, payload, problem = _post_for_token(token)
+    post, method, problem = _post_for_token(token)
     if problem is not None:
         return render_template("qr_checkin/scan_problem.html", problem=problem), 400
     form = ScanForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("qr_checkin/scan_problem.html", problem="invalid"), 400
-        method = "rotating" if payload["k"] == "r" else "static"
         result = attendance.scan(post, g.community, current_subject(), method, _float(form.latitude.data),
                                  _float(form.longitude.data))
         return render_template("qr_checkin/scan_result.html", result=result, post=post)

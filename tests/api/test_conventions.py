@@ -92,7 +92,8 @@ def test_the_openapi_document_is_generated_and_complete(api, app):
     assert document["openapi"].startswith("3.") and document["components"]["securitySchemes"]["bearerAuth"]
     paths = document["paths"]
     for path in ("/api/v1/me", "/api/v1/auth/token", "/api/v1/communities/{community}/claims",
-                 "/api/v1/communities/{community}/queue/decisions", "/api/v1/certificates/{number}"):
+                 "/api/v1/communities/{community}/queue/decisions", "/api/v1/certificates/{number}",
+                 "/api/v1/communities/{community}/p/qr-checkin/scans"):
         assert path in paths, path
     # Every operation documents its errors as problem+json, and every API route of the app is in the document.
     for path, operations in paths.items():
