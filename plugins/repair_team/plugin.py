@@ -38,6 +38,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_api_blueprints():
+    from .api import bp
+
+    return [bp]
+
+
+@hookimpl
 def timebank_settings():
     from .policy import setting_specs
 
