@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, field
 
 import flask_smorest
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import json, request
 from flask_smorest.utils import prepare_response
 
@@ -38,6 +40,19 @@ district systems. Authenticate with `Authorization: Bearer <token>`: a personal 
 page (/account/api-tokens), or a short-lived token from `POST /api/v1/auth/token`. Errors are
 `application/problem+json`. See docs/api.md for a walk-through with curl."""
 
+
+def schema_name(schema):
+    """The name of a schema in the document: ``OrderSchema`` → ``Order`` in the core, and with the plugin's name
+    in front in a plugin (``ElderMealsOrder``, ``RepairTeamOrder``), so that plugins never clash."""
+    resolved = resolve_schema_cls(schema)
+    schema_cls = resolved[0] if isinstance(resolved, list) else resolved
+    name = schema_cls.__name__.removesuffix("Schema") or schema_cls.__name__
+    module = schema_cls.__module__ or ""
+    if module == "timebank" or module.startswith("timebank."):
+        return name
+    package = module.removeprefix("timebank_plugins.").split(".")[0]
+    prefix = "".join(part[:1].upper() + part[1:] for part in package.split("_"))
+    return name if name.startswith(prefix) else prefix + name
 
 
 class TimebankApi(flask_smorest.Api):
@@ -85,6 +100,7 @@ class ApiState:
 
 def install(app):
     api = TimebankApi(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
         "title": "Neighborhood Time Bank API", "version": "1", "openapi_version": "3.0.3",
         "info": {"description": DESCRIPTION, "license": {"name": "AGPL-3.0-or-later"}},
         "security": [{"bearerAuth": []}],
