@@ -50,6 +50,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_api_blueprints():
+    from .api import bp
+
+    return [bp]
+
+
+@hookimpl
 def timebank_settings():
     return [
         SettingSpec("notice_days", "int", 7, _l("Public notice of a campaign's results (days)"), min=3, max=7),

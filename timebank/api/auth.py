@@ -58,6 +58,13 @@ def public(view):
     return view
 
 
+def any_account(view):
+    """Let the owner of any valid token call a view inside a community, not only its members (the web's rule for
+    objecting to a public notice). The scope is still checked."""
+    view.api_any_account = True
+    return view
+
+
 def _document(view, extra):
     apidoc = getattr(view, "_apidoc", None)
     if apidoc is None:
@@ -113,10 +120,10 @@ def authenticate_request():
         raise ApiProblem(403, _("This token does not have the “%(scope)s” permission.", scope=needed),
                          code="insufficient_scope",
                          headers={"WWW-Authenticate": CHALLENGE + f', error="insufficient_scope", scope="{needed}"'})
-    _check_community(token)
+    _check_community(token, view)
 
 
-def _check_community(token):
+def _check_community(token, view):
     community = g.get("community")
     if community is None:
         return
@@ -126,7 +133,8 @@ def _check_community(token):
             require_enabled(plugin, community)
         return
     user = token.user
-    if not user.is_district_admin and active_membership(user, community) is None:
+    if not (user.is_district_admin or getattr(view, "api_any_account", False)) and \
+            active_membership(user, community) is None:
         raise NotFound(community.slug)
     if plugin is not None:
         require_enabled(plugin, community)  # NotEnabled: 404, like the plugin's pages
