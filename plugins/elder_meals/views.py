@@ -212,7 +212,7 @@ def add_family(elder_id, community=None):
     elder = services.elder_in(g.community, elder_id)
     form = FamilyForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
     else:
         try:
             person = find_member(g.community, form.member.data)
