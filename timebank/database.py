@@ -32,7 +32,7 @@ def database_reachable():
         return False
 
 
-__all__ = ["Engine", "database_reachable", "install", "lock_row"]
+__all__ = ["Engine", "database_reachable", "install", "lock_row", "lock_rows"]
 
 
 def lock_row(model, row_id):
@@ -48,4 +48,19 @@ def lock_row(model, row_id):
         db.session.execute(select(primary_key).where(primary_key == row_id).with_for_update())
     else:
         db.session.execute(update(model).where(primary_key == row_id).values({primary_key.name: primary_key})
+                           .execution_options(synchronize_session=False))
+
+
+def lock_rows(model, row_ids):
+    """``lock_row`` for several rows in one statement (PostgreSQL locks them in ascending id order)."""
+    from sqlalchemy import select, update
+
+    primary_key = model.__mapper__.primary_key[0]
+    if not row_ids:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(primary_key).where(primary_key.in_(list(row_ids))).order_by(primary_key)
+                           .with_for_update())
+    else:
+        db.session.execute(update(model).where(primary_key.in_(list(row_ids))).values({primary_key.name: primary_key})
                            .execution_options(synchronize_session=False))

@@ -22,7 +22,9 @@ from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import _
 from timebank.identity.models import User
-from timebank.ledger.reports import summary_for
+from timebank.ledger.accounts import balance_of
+from timebank.ledger.models import MEMBER_SERVICE
+from timebank.ledger.policy import ledger_policy, star_level
 
 from . import notices
 from .awards import item_key
@@ -45,6 +47,11 @@ HOURS_CORRECTED = "hours"
 def star_detail(level):
     with in_default_language():
         return "★" * level + " " + _("%(n)d-star volunteer", n=level)
+
+
+def confirmed_stars(community, volunteer):
+    """The star level of the volunteer's confirmed hours, from the cached balance of their service account."""
+    return star_level(balance_of(community.id, MEMBER_SERVICE, volunteer.id), ledger_policy(community))[0]
 
 
 def _star_nomination(community, user, level):
@@ -81,10 +88,9 @@ def check_volunteer(community, volunteer):
     settings = award_settings(community)
     if not settings.stars_enabled:
         return None
-    membership = active_membership(volunteer, community)
-    if membership is None or not roles.role_at_least(membership.role, roles.VOLUNTEER):
-        return None
-    level = summary_for(community, volunteer).stars
+    # The cheap checks first (this runs for every confirmed entry, a thousand times in a bulk confirmation): the
+    # level from the maintained balance, then whether that level is already on notice or granted.
+    level = confirmed_stars(community, volunteer)
     if level == 0:
         return None
     existing = _star_nomination(community, volunteer, level)
@@ -92,6 +98,9 @@ def check_volunteer(community, volunteer):
         return None
     if existing is not None and existing.withdrawn_reason != HOURS_CORRECTED:
         return None  # withdrawn after an upheld objection: it does not come back by itself
+    membership = active_membership(volunteer, community)
+    if membership is None or not roles.role_at_least(membership.role, roles.VOLUNTEER):
+        return None
     campaign = star_campaign(community, local_today(community).year)
     notice = todays_star_notice(community, campaign)
     if existing is None:
@@ -124,7 +133,7 @@ def check_volunteer(community, volunteer):
 def recheck_after_correction(community, volunteer):
     """Hours were corrected: withdraw star candidacies on notice that the confirmed hours no longer reach.
     Commits. Returns how many were withdrawn."""
-    level = summary_for(community, volunteer).stars
+    level = confirmed_stars(community, volunteer)
     candidacies = db.session.scalars(select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id).where(
         Campaign.community_id == community.id, Campaign.kind == "star", Nomination.user_id == volunteer.id,
         Nomination.status == "on_notice", Nomination.star_level > level)).all()
