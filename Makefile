@@ -8,7 +8,7 @@ PORT ?= 5000
 # Parallel test workers (pytest-xdist); "auto" = one per core.
 WORKERS ?= auto
 
-.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,22 @@ lint: install-test
 translations: install
 	$(BIN)/python tools/translations.py update
 	$(BIN)/python tools/translations.py compile
+
+## make bench: timebank under gunicorn (2 sync workers, production settings, SQLite WAL) driven by wrk on 127.0.0.1,
+## against a minimal Flask app measured in the same run; PostgreSQL too when TIMEBANK_BENCH_POSTGRES_URL is set
+## (postgresql+psycopg://user@host:port). Generates the district once (bench/out/data/), writes
+## bench/out/results.json and prints a table. BENCH_ARGS passes options (e.g. --workers 4, --only postgresql).
+bench: install
+	$(BIN)/pip install --quiet -e ".[server,postgres]"
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make audit: Lighthouse (mobile) on the main pages of the demo community; scores to bench/out/audit.json.
+audit: install
+	$(BIN)/pip install --quiet -e ".[server]"
+	@command -v node >/dev/null || { echo "make audit needs Node.js and npm: apt-get install nodejs npm"; exit 1; }
+	@[ -d bench/node_modules/lighthouse ] || npm ci --prefix bench --no-audit --no-fund
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
