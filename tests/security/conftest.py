@@ -55,9 +55,20 @@ def world(app):
 
 
 def login(client, username, password=PASSWORD):
-    response = client.post("/login", data={"username": username, "password": password})
+    data = {"username": username, "password": password}
+    if client.application.config.get("WTF_CSRF_ENABLED"):
+        data["csrf_token"] = csrf_token(client, "/login")
+    response = client.post("/login", data=data)
     assert response.status_code == 302, f"{username} could not log in ({response.status_code})"
     return response
+
+
+def csrf_token(client, path):
+    """The CSRF token a page hands to this client."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
 
 
 def client_for(app, role_or_username):
@@ -167,5 +178,6 @@ def page_forms(app, world):
         paths = get_paths(app, world)
         for username in ("district", "a.vol", "a.res"):
             for action, form in harvest(client_for(app, username), paths).items():
+                form.viewer = username  # who saw it (and may send it)
                 _HARVESTED.setdefault(action, form)
     return _HARVESTED

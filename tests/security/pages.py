@@ -29,6 +29,7 @@ class Form:
     action: str
     fields: list = field(default_factory=list)
     page: str = ""
+    viewer: str = ""  # the account that saw the form (set by the page_forms fixture)
 
     @property
     def multipart(self):
