@@ -72,3 +72,14 @@ def test_make_a_token_see_it_once_use_it_and_revoke_it(page, live_server, commun
     status, problem = api_get(live_server, "/me", secret)
     assert status == 401 and problem["code"] == "invalid_token"
     assert problem["detail"] == zh("The access token is not valid: it is unknown, expired or revoked.")
+
+
+def test_the_api_docs_render_from_this_server_only(page, live_server, community, zh):
+    """/api/v1/docs: Swagger UI from the app's own files, reading the app's own document; nothing from elsewhere."""
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", level=1, name=zh("Neighborhood Time Bank API"), exact=True)).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/me").first).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/p/qr-checkin/scans").first).to_be_visible()
+    assert hosts == {live_server.url.split("/")[2]}, hosts
