@@ -178,3 +178,19 @@ def test_personal_data_lists_tokens_without_secrets(app, community, make_token):
         data = timebank_personal_data(user=db.session.get(User, community["volunteer"]))
     assert data["access_tokens"][0]["name"] == "小程序"
     assert secret not in repr(data) and hash_token(secret) not in repr(data)
+
+
+def test_tokens_never_reach_the_logs(app, api, client, community, make_token, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    secret = make_token(community["volunteer"])
+    api.get("/me", secret)
+    api.get("/communities/maple/queue", secret[:-2] + "xx")  # a wrong one too
+    login = api.post("/auth/token", json={"username": "maple.vol", "password": "test-pass-123"})
+    assert login.status_code == 201
+    api.delete("/auth/token", login.json["token"])
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "API token" in logged  # creating tokens is logged, by id
+    for token in (secret, secret[:-2] + "xx", login.json["token"], "test-pass-123"):
+        assert token not in logged and token[3:20] not in logged
