@@ -85,6 +85,21 @@ def test_problem_details_for_routing_and_parsing_errors(api, tokens, client):
     assert client.get("/no/such/page").mimetype == "text/html"
 
 
+def test_the_nul_character_is_refused_before_it_reaches_the_database(api, tokens):
+    """PostgreSQL cannot store NUL in text (found by schemathesis: a login with NUL in the username was a 500)."""
+    login = api.post("/auth/token", json={"username": "maple.\u0000vol", "password": "x"})
+    assert login.status_code == 422 and login.json["errors"][0]["field"] == "username"
+    claim = api.post("/communities/maple/claims", tokens["volunteer"],
+                     json={**claim_body(30), "activity_name": "陪伴\u0000老人", "tags": ["a", "\u0000"]})
+    assert claim.status_code == 422
+    assert {error["field"] for error in claim.json["errors"]} == {"activity_name", "tags"}
+    query = api.get("/communities/maple/records?category=x%00y", tokens["volunteer"])
+    assert query.status_code == 400 and query.mimetype == "application/problem+json"  # the core's rule
+    path = api.get("/certificates/ZY%00", tokens["volunteer"])
+    assert path.status_code == 422 and path.json["errors"][0]["field"] == "number"
+    assert path.json["detail"] == "文本不能包含空字符（\\u0000）。"  # in the owner's language
+
+
 def test_the_openapi_document_is_generated_and_complete(api, app):
     response = api.get("/openapi.json")
     assert response.status_code == 200 and "ETag" in response.headers
