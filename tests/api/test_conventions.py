@@ -100,6 +100,16 @@ def test_the_nul_character_is_refused_before_it_reaches_the_database(api, tokens
     assert path.json["detail"] == "文本不能包含空字符（\\u0000）。"  # in the owner's language
 
 
+def test_ids_beyond_the_database_are_404_or_422_not_a_database_error(api, tokens):
+    """Ids are 32-bit in PostgreSQL (found by schemathesis: 500s for 3,000,000,000 in a path and in a list)."""
+    assert api.get("/communities/maple/records/3000000000", tokens["volunteer"]).status_code == 404
+    assert api.post("/communities/maple/p/qr-checkin/shifts/2147483648/signup", tokens["volunteer"]).status_code \
+        == 404
+    many = api.post("/communities/maple/queue/decisions", tokens["coordinator"],
+                    json={"action": "confirm", "record_ids": [1, 9223372036854775807]})
+    assert many.status_code == 422 and many.json["errors"][0]["field"].startswith("record_ids")
+
+
 def test_the_openapi_document_is_generated_and_complete(api, app):
     response = api.get("/openapi.json")
     assert response.status_code == 200 and "ETag" in response.headers

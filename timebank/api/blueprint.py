@@ -9,9 +9,11 @@ to the caller.
 import flask_smorest
 from flask import request
 
+from ..errors import NotFound
 from ..i18n import _
 from .auth import authenticate_request
 from .errors import ApiProblem, handle_api_error
+from .schemas import MAX_ID
 
 
 def _fields_with_nul(value, path=""):
@@ -41,6 +43,14 @@ def refuse_nul_characters():
                          errors=[{"field": name or None, "message": message} for name in dict.fromkeys(found)])
 
 
+def refuse_impossible_ids():
+    """An id in the path beyond what the database holds does not exist: 404, without asking the database (which
+    would fail on PostgreSQL)."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFound(value)
+
+
 def _private_answers(response):
     response.headers.setdefault("Cache-Control", "private, no-cache")
     response.vary.add("Authorization")
@@ -54,5 +64,6 @@ class ApiBlueprint(flask_smorest.Blueprint):
         super().__init__(name, import_name, **kwargs)
         self.before_request(authenticate_request)
         self.before_request(refuse_nul_characters)
+        self.before_request(refuse_impossible_ids)
         self.register_error_handler(Exception, handle_api_error)
         self.after_request(_private_answers)

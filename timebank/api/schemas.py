@@ -8,6 +8,8 @@ from marshmallow import Schema, fields, validate
 from ..web import MAX_PAGE
 
 DEFAULT_PER_PAGE = 30
+#: The highest id a row can have (ids are 32-bit integers in PostgreSQL): larger ones are refused, never queried.
+MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 100
 
 

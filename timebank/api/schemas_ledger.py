@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..ledger.categories import ledger_categories
-from .schemas import PersonSchema, page_schema, person
+from .schemas import MAX_ID, PersonSchema, page_schema, person
 
 STATUSES = ["pending", "confirmed", "rejected"]
 
@@ -152,7 +152,7 @@ class DecisionSchema(Schema):
 
 
 class ManyDecisionsSchema(DecisionSchema):
-    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=2**63 - 1)), required=True,
+    record_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=MAX_ID)), required=True,
                              validate=validate.Length(min=1, max=2000))
 
 
