@@ -84,8 +84,11 @@ class District:
         """Rows as dicts; columns left out get the model's default (the same as the ORM would write)."""
         from timebank.extensions import db
 
-        columns = db.metadata.tables[table].columns
+        table_columns = db.metadata.tables[table].columns
         for row in rows:
+            # A primary key the generator did not assign is left to the database (PostgreSQL's COPY would write
+            # NULL into a column it is given; the sequence fills one it is not given).
+            columns = [column for column in table_columns if column.name in row or not column.primary_key]
             values = []
             for column in columns:
                 if column.name in row:

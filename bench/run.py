@@ -60,11 +60,14 @@ class Run:
         log(f"  {name:<14} {scale:<6} {shown}")
         return entry
 
-    def wrk(self, port, lines, warm_lines=None):
+    def wrk(self, port, lines, warm_lines=None, connections=None):
         """A short warm-up (caches, connections, imports in every worker), then the measured run."""
+        connections = connections or self.args.connections
+        threads = min(self.args.threads, connections)
         if self.args.warmup:
-            harness.run_wrk(port, warm_lines or lines, self.args.warmup, self.args.connections, self.args.threads)
-        return harness.run_wrk(port, lines, self.args.duration, self.args.connections, self.args.threads)
+            harness.run_wrk(port, warm_lines or lines, self.args.warmup, connections, threads)
+        numbers = harness.run_wrk(port, lines, self.args.duration, connections, threads)
+        return dict(numbers, connections=connections)
 
     # --- the framework ceiling -----------------------------------------------------------------------------------
 
@@ -123,8 +126,11 @@ class Run:
                      "verify": (f"/verify/{summary['certificate']}", "")}
             for name in READS:
                 path, cookie = pages[name]
-                self.add(name, scale, self.wrk(port, [("GET", path, cookie, "")]), baseline="read",
-                         postings=summary["rows"]["ledger_posting"])
+                # The queue is a coordinator's page (a few people per community, not a crowd): it is measured at
+                # --queue-connections, the latency one coordinator per worker sees.
+                connections = (self.args.queue_connections or self.args.workers) if name == "queue" else None
+                self.add(name, scale, self.wrk(port, [("GET", path, cookie, "")], connections=connections),
+                         baseline="read", postings=summary["rows"]["ledger_posting"])
             if full:
                 before = self.count_attendances(data)
                 # Warm up on the last post's pairs; measure on the others (each pair a first check-in).
@@ -237,6 +243,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each scenario")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--queue-connections", type=int,
+                        help="connections for the coordinator's confirmation queue (default: one per worker)")
     parser.add_argument("--postgres", default=os.environ.get("TIMEBANK_BENCH_POSTGRES_URL"),
                         help="postgresql+psycopg://user@host:port (also TIMEBANK_BENCH_POSTGRES_URL)")
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
@@ -255,7 +263,9 @@ def main(argv=None):
     started = time.monotonic()
     report = dict(machine=machine(), started_at=time.strftime("%Y-%m-%d %H:%M:%S %z"),
                   settings=dict(workers=args.workers, connections=args.connections, threads=args.threads,
-                                duration_s=args.duration), targets=TARGETS, results=[])
+                                duration_s=args.duration,
+                                queue_connections=args.queue_connections or args.workers),
+                  targets=TARGETS, results=[])
     try:
         for label, factory in databases:
             log(f"== {label}, gunicorn with {args.workers} sync workers, wrk {args.connections} connections ==")

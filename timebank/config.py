@@ -56,6 +56,8 @@ class DefaultConfig:
 
     # Notifications: names of channels to deliver through in addition to the in-app inbox.
     NOTIFICATION_CHANNELS = ["log"]
+    # Seconds the Tasks tab's number is kept per person and worker (0: computed on every page); docs/performance.md.
+    TASK_BADGE_SECONDS = 30
 
     # JSON API (/api/v1/, see docs/api.md)
     API_RATE_LIMIT = "120 per minute"  # per token

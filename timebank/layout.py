@@ -4,6 +4,7 @@ Templates call these through ``layout.<name>()``; they gather data from services
 query the database themselves).
 """
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session, url_for
@@ -91,8 +92,36 @@ def _subject():
     return current_subject()
 
 
+#: Session key that changes with each of the person's own changes (any request that is not a plain read).
+CHANGE_MARK = "_tv"
+
+
 def task_count():
-    return sum(item.count for item in task_items())
+    """The number on the Tasks tab, shown on every page. It gathers every plugin's tasks, about half the cost of a
+    page, so it is kept for ``TASK_BADGE_SECONDS`` per person, community and worker process (0: always fresh).
+    The person's own changes show at once: any POST changes the mark in their session and so the cache key. Other
+    people's changes show within those seconds; the Tasks page itself is always fresh."""
+    seconds = current_app.config.get("TASK_BADGE_SECONDS") or 0
+    community = g.get("community")
+    if not seconds or community is None or not current_user.is_authenticated:
+        return sum(item.count for item in task_items())
+    cache = current_app.extensions.setdefault("timebank_task_badges", {})
+    key = (community.id, current_user.id, _subject().id, session.get(CHANGE_MARK))
+    moment = time.monotonic()
+    kept = cache.get(key)
+    if kept is not None and kept[0] > moment and request.endpoint != "home.tasks":
+        return kept[1]
+    count = sum(item.count for item in task_items())
+    if len(cache) >= 10_000:  # bounded: a busy worker forgets everybody at once rather than growing
+        cache.clear()
+    cache[key] = (moment + seconds, count)
+    return count
+
+
+def mark_change():
+    """``before_request``: a logged-in person's own change (anything but a read) makes their next badge fresh."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and "_user_id" in session:
+        session[CHANGE_MARK] = (session.get(CHANGE_MARK) or 0) % 1_000_000 + 1
 
 
 def unread_notifications():

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import i18n
+from . import i18n, layout
 from .communities import context as community_context
 from .errors import NotFound, PermissionDenied, TimebankError, ValidationFailed
 from .extensions import db, login_manager
@@ -43,6 +43,7 @@ def install(app):
     _install_template_helpers(app)
     app.after_request(_security_headers)
     app.before_request(_remember_community)
+    app.before_request(layout.mark_change)
 
 
 # --- Login -----------------------------------------------------------------------------------------------------
