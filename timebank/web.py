@@ -108,6 +108,29 @@ def page_arg():
     return min(max(page, 1), MAX_PAGE)
 
 
+#: Years a report or a filter can be about (``date`` itself stops at 9999; the ledger starts long after 1949).
+YEARS = range(1949, 2200)
+
+
+def year_arg(name="year"):
+    """A ``?year=`` filter: an int in ``YEARS``, else ``None`` (missing, malformed, or out of any calendar)."""
+    value = (request.args.get(name) or "").strip()
+    if not (value.isdigit() and len(value) == 4):
+        return None
+    year = int(value)
+    return year if year in YEARS else None
+
+
+def as_id(value):
+    """An id from a form or a URL as an int that can exist in the database, else ``None`` (text, huge numbers,
+    negative numbers and digit strings longer than Python converts are all ``None``)."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def _remember_community():
     community = g.get("community")
     if community is not None and current_user.is_authenticated and session.get("community") != community.slug:

@@ -11,6 +11,7 @@ from timebank.errors import NotFound, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
 from timebank.permissions import require
+from timebank.web import as_id
 
 from . import kitchen, menus, services
 from .blueprints import bp
@@ -119,18 +120,18 @@ def samples(community=None):
     failed = None
     if request.method == "POST" and form.validate_on_submit():
         try:
-            kitchen.record_sample(g.community, current_user, int(form.dish_id.data or 0), form.grams.data,
+            kitchen.record_sample(g.community, current_user, as_id(form.dish_id.data) or 0, form.grams.data,
                                   form.note.data)
         except (ValidationFailed, NotFound) as error:
             if isinstance(error, NotFound):
                 error = ValidationFailed(_("Choose one of the options."))
             apply_domain_error(form, error)
-            failed = int(form.dish_id.data or 0)
+            failed = as_id(form.dish_id.data)
         else:
             flash(_("Sample recorded."), "success")
             return redirect(url_for("elder_meals.samples", day=day.isoformat()))
     elif request.method == "POST":
-        failed = int(form.dish_id.data or 0) if (form.dish_id.data or "").isdigit() else None
+        failed = as_id(form.dish_id.data)
     sheet = kitchen.sample_sheet(g.community, current_user, day)
     return render_template("elder_meals/samples.html", sheet=sheet, day=day, form=form, failed=failed,
                            today=services.local_today(g.community), previous_day=day - timedelta(days=1),

@@ -176,7 +176,7 @@ def nominate(campaign, community, nominator, *, nominator_kind, statement, motto
     if len(statement) < STATEMENT_MIN_CHARS:
         raise ValidationFailed(_("Please describe the deeds in at least %(n)d characters.", n=STATEMENT_MIN_CHARS),
                                field="statement")
-    images = [_prepare_photo(photo) for photo in photos if photo]
+    images = [image for image in (_prepare_photo(photo) for photo in photos if photo) if image]  # empty parts out
     if len(images) > MAX_PHOTOS:
         raise ValidationFailed(_("At most %(n)d photos.", n=MAX_PHOTOS), field="photos")
     consent = "full" if nominator_kind == "self" and full_name_consent else (
@@ -225,7 +225,7 @@ def _prepare_photo(upload):
                 raise ValidationFailed(_("Photos must be JPEG, PNG or WebP pictures."), field="photos")
             image.load()
             picture = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationFailed(_("Photos must be JPEG, PNG or WebP pictures."), field="photos") from None
     picture.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
     out = io.BytesIO()

@@ -136,6 +136,8 @@ def photo(nomination_id, photo_id, community=None):
     picture = nominations.photo_for(nomination, g.community, current_user, photo_id)
     response = Response(picture.content, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=3600"
+    # Shown in the page, never run as anything else; saved under a neutral name (the upload's is not kept).
+    response.headers["Content-Disposition"] = f'inline; filename="nomination-{nomination.id}-{picture.id}.jpg"'
     return response
 
 

@@ -10,6 +10,7 @@ from timebank.communities.context import public
 from timebank.errors import ValidationFailed
 from timebank.forms import apply_domain_error
 from timebank.i18n import _
+from timebank.web import year_arg
 
 from . import awards, notices
 from .blueprints import bp
@@ -66,9 +67,6 @@ def object_to(notice_id, community=None):
 @public
 def honour_wall(community=None):
     years = awards.honour_years(g.community)
-    try:
-        year = int(request.args.get("year") or (years[0] if years else local_today(g.community).year))
-    except ValueError:
-        year = local_today(g.community).year
+    year = year_arg() or (years[0] if years else local_today(g.community).year)
     return render_template("honor_awards/honour_wall.html", year=year, years=years,
                            groups=awards.honour_wall(g.community, year))

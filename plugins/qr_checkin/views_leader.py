@@ -17,6 +17,7 @@ from timebank.forms import apply_domain_error
 from timebank.i18n import _
 from timebank.identity.models import User
 from timebank.permissions import require
+from timebank.web import as_id
 
 from . import attendance, services, tokens
 from .blueprints import bp
@@ -151,8 +152,8 @@ def new_shift(community=None):
     form.leader_id.choices = _leader_choices()
     if request.method == "GET":
         form.capacity.data = services.checkin_settings(g.community).default_capacity
-        if request.args.get("post", type=int):
-            form.post_id.data = request.args.get("post", type=int)
+        if as_id(request.args.get("post")):
+            form.post_id.data = as_id(request.args.get("post"))
     if form.validate_on_submit():
         try:
             post = services.post_in(g.community, form.post_id.data)

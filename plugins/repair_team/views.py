@@ -122,7 +122,8 @@ def order(order_id, community=None):
 def photo(order_id, photo_id, community=None):
     """A stored photo, only for people who may see the order; never cached by shared caches."""
     _photo, path = services.visible_photo(g.community, order_id, photo_id, current_user, current_subject())
-    response = send_file(path, mimetype="image/jpeg", max_age=0, conditional=True)
+    response = send_file(path, mimetype="image/jpeg", max_age=0, conditional=True,
+                         download_name=f"repair-{order_id}-{photo_id}.jpg")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

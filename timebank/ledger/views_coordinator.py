@@ -31,6 +31,7 @@ from ..i18n import _
 from ..identity.models import User
 from ..permissions import require
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
+from ..web import as_id, page_arg, year_arg
 from . import certificates, credits, exports, records, reports
 from .accounts import atomic
 from .categories import ledger_categories
@@ -51,10 +52,10 @@ def _date_arg(name):
 @bp.get("/queue")
 def queue(community=None):
     require(current_user, "ledger.confirm", g.community)
-    filters = {"search": request.args.get("q", "")[:60], "team_id": request.args.get("team", type=int),
+    filters = {"search": request.args.get("q", "")[:60], "team_id": as_id(request.args.get("team")),
                "category": request.args.get("category") or None, "date_from": _date_arg("from"),
                "date_to": _date_arg("to")}
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     rows, total, cutoff = reports.queue_page(g.community, page=page, **filters)
     return render_template("ledger/queue.html", rows=rows, total=total, page=page, per_page=50, cutoff=cutoff,
                            filters=filters, form=DecideForm(), teams=teams.teams_in(g.community),
@@ -65,7 +66,7 @@ def queue(community=None):
 def decide(community=None):
     require(current_user, "ledger.confirm", g.community)
     form = DecideForm()
-    ids = [int(value) for value in request.form.getlist("record") if value.isdigit()]
+    ids = [number for number in map(as_id, request.form.getlist("record")) if number is not None]
     if not form.validate_on_submit() or form.action.data not in ("confirm", "reject"):
         flash(_("Please try again."), "error")
     elif not ids:
@@ -93,8 +94,8 @@ def record(record_id, community=None):
     entry = records.record_in(g.community, record_id)
     form = CorrectForm(minutes=entry.minutes) if request.method == "GET" else CorrectForm()
     request_ = None
-    if request.args.get("request", type=int):
-        request_ = records.request_in(g.community, request.args.get("request", type=int))
+    if as_id(request.args.get("request")):
+        request_ = records.request_in(g.community, as_id(request.args.get("request")))
         if request.method == "GET" and request_.requested_minutes is not None:
             form.minutes.data = request_.requested_minutes
     if form.validate_on_submit():
@@ -216,7 +217,7 @@ def decide_relative(relative_id, community=None):
 @bp.get("/totals")
 def totals(community=None):
     require(current_user, "ledger.confirm", g.community)
-    year = request.args.get("year", type=int) or reports.local_today(g.community).year
+    year = year_arg() or reports.local_today(g.community).year
     return render_template("ledger/totals.html", year=year, totals=reports.community_totals(g.community, year),
                            all_time=reports.community_totals(g.community), labels=ledger_categories(),
                            pool=credits.community_pool_balance(g.community),

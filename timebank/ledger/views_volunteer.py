@@ -11,6 +11,7 @@ from ..events import commit
 from ..forms import apply_domain_error
 from ..i18n import _
 from ..identity.proxy import current_subject
+from ..web import page_arg, year_arg
 from . import certificates, credits, records, reports
 from .categories import ledger_categories
 from .claims import claim_hours
@@ -67,8 +68,8 @@ def history(community=None):
     subject = current_subject()
     status = request.args.get("status") or None
     category = request.args.get("category") or None
-    year = request.args.get("year", type=int)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    year = year_arg()
+    page = page_arg()
     rows, total = reports.history_page(g.community, subject, status=status, category=category, year=year, page=page)
     return render_template("ledger/history.html", rows=rows, total=total, page=page, per_page=reports.PER_PAGE,
                            status=status, category=category, year=year, categories=category_choices(False),
@@ -222,7 +223,7 @@ def leaderboard(community=None):
     policy = ledger_policy(g.community)
     if not policy.leaderboard_enabled:
         raise NotFound("leaderboard")
-    year = request.args.get("year", type=int)
+    year = year_arg()
     return render_template("ledger/leaderboard.html", rows=reports.leaderboard(g.community, year=year), year=year,
                            membership=active_membership(current_subject(), g.community))
 
