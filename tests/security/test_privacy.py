@@ -1,0 +1,83 @@
+"""Personal data (PIPL): full phone numbers only to the person and staff of their community, the elder's diet and
+health notes only to canteen staff and coordinators, and nothing personal in the logs.
+
+The download/erasure side is in tests/test_privacy.py."""
+
+import logging
+import re
+
+import pytest
+
+from timebank.clock import set_clock
+
+from .conftest import PASSWORD, client_for
+from .matrix import get_paths
+from .world import ELDER_DIET_NOTES, MEMBERS_A, MEMBERS_B, NOW, build_world
+
+PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+#: A resident identity card number (18 characters, the last may be X).
+ID_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+#: The two sides of the mutual-aid agreement see each other's phone on the agreement page (and only there): they
+#: agreed to help each other and must arrange a time. Nobody else does.
+AGREEMENT_PARTIES = {"a.res", "a.vol"}
+PHONES = {username: phone for username, (_name, _role, phone) in {**MEMBERS_A, **MEMBERS_B}.items()}
+
+
+def _walk(client, paths):
+    """``{path: html}`` of the HTML pages the client may open."""
+    pages = {}
+    for path in paths:
+        response = client.get(path)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            pages[path] = response.get_data(as_text=True)
+        response.close()
+    return pages
+
+
+@pytest.mark.parametrize("username", ["a.res", "a.vol", "b.coord"])
+def test_full_phone_numbers_and_health_notes_stay_with_the_right_people(app, world, username):
+    """A resident, a volunteer (who delivers the elder's meal) and the coordinator of another community walk every
+    page: they see their own phone number and nobody else's in full, and never the elder's health notes."""
+    pages = _walk(client_for(app, username), get_paths(app, world))
+    assert len(pages) > 10
+    own = PHONES.get(username)
+    agreement = f"/c/maple/p/mutual-aid/agreements/{world['agreement']}"
+    leaks = [f"{path}: phone {phone}" for path, html in pages.items() for phone in set(PHONE.findall(html))
+             if phone != own and not (path == agreement and username in AGREEMENT_PARTIES)]
+    leaks += [f"{path}: the elder's diet notes" for path, html in pages.items() if ELDER_DIET_NOTES in html]
+    assert not leaks, f"As {username}:\n" + "\n".join(leaks)
+
+
+def test_staff_see_what_they_need(app, world):
+    """The control of the test above: the coordinator sees the volunteer's phone and the elder's notes, and the
+    canteen staff see the notes (so the absence above is the masking, not a missing page)."""
+    coordinator = client_for(app, "a.coord")
+    assert PHONES["a.vol"] in coordinator.get(f"/c/maple/admin/members/{world['memberships']['a.vol']}").get_data(
+        as_text=True)
+    elder_page = f"/c/maple/p/elder-meals/elders/{world['elder']}"
+    assert ELDER_DIET_NOTES in coordinator.get(elder_page).get_data(as_text=True)
+    kitchen = _walk(client_for(app, "a.cook"), [path for path in get_paths(app, world) if "/elder-meals/" in path])
+    assert any(ELDER_DIET_NOTES in html for html in kitchen.values()), "canteen staff should see the diet notes"
+
+
+def test_no_personal_data_in_the_logs(app, caplog):
+    """Everything the app logs while the world is built (registrations, phones, health notes, photos), while people
+    log in (with right and wrong passwords), get API tokens and CSRF tokens, and walk every page, is searched for
+    phone numbers, identity card numbers, health notes, addresses, passwords and tokens."""
+    caplog.set_level(logging.DEBUG)
+    world = build_world(app)
+    set_clock(app, lambda: NOW)
+    secrets = {PASSWORD, "applicant-pass-1", "wrong-pass-999", ELDER_DIET_NOTES}
+    client = app.test_client()
+    client.post("/login", data={"username": "a.vol", "password": "wrong-pass-999"})
+    client.post("/login", data={"username": "nobody-13912340004", "password": PASSWORD})
+    for username in ("a.vol", "a.coord", "district"):
+        session = client_for(app, username)
+        secrets.add(session.get_cookie("session").value)
+        _walk(session, get_paths(app, world))
+    records = caplog.get_records("call")
+    assert records, "nothing was logged at all: the capture is not working"
+    text = "\n".join(f"{record.name} {record.getMessage()} {record.exc_text or ''}" for record in records)
+    leaks = sorted(set(PHONE.findall(text)) | set(ID_NUMBER.findall(text)))
+    leaks += [secret[:12] + "…" for secret in secrets if secret and secret in text]
+    assert not leaks, f"Personal data or secrets in the logs ({len(records)} records): {leaks}"
