@@ -51,6 +51,7 @@ class BulkWriter:
         self.dialect = connection.dialect.name
         self.pending = {}
         self.counts = {}
+        self.assigned_ids = set()  # tables whose ids the generator wrote (their sequences must move past them)
         if self.dialect == "sqlite":
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.exec_driver_sql("PRAGMA synchronous=OFF")
@@ -79,6 +80,8 @@ class BulkWriter:
     def _write(self, key, rows):
         table, columns = key
         self.counts[table] = self.counts.get(table, 0) + len(rows)
+        if "id" in columns:
+            self.assigned_ids.add(table)
         names = ", ".join(columns)
         if self.dialect == "postgresql":
             cursor = self.connection.connection.driver_connection.cursor()
@@ -95,7 +98,7 @@ class BulkWriter:
         self.flush()
         if self.dialect == "postgresql":
             self.connection.exec_driver_sql("SET session_replication_role = DEFAULT")
-            for table in self.counts:
+            for table in sorted(self.assigned_ids):
                 self.connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"COALESCE((SELECT MAX(id) FROM {table}), 1))")
