@@ -8,7 +8,7 @@ PORT ?= 5000
 # Parallel test workers (pytest-xdist); "auto" = one per core.
 WORKERS ?= auto
 
-.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench audit
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench audit stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,19 @@ audit: install
 	@command -v node >/dev/null || { echo "make audit needs Node.js and npm: apt-get install nodejs npm"; exit 1; }
 	@[ -d bench/node_modules/lighthouse ] || npm ci --prefix bench --no-audit --no-fund
 	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/audit.py
+
+## make stress: the long security runs. The hostile-input fuzzer with FUZZ_EXAMPLES random examples per form and
+## route (make test runs 2, fixed), then the fault run (stress/fault_run.py): concurrent QR check-ins and
+## confirmations against gunicorn on 127.0.0.1, SIGKILL mid-run, restart, then the checks and `timebank ledger
+## verify`. On SQLite, and on PostgreSQL too when TIMEBANK_TEST_POSTGRES_URL is set (a scratch database is made).
+FUZZ_EXAMPLES ?= 40
+stress: install-test
+	$(BIN)/pip install --quiet -e ".[server,postgres]"
+	TIMEBANK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TIMEBANK_TEST_DATABASE_URL= $(BIN)/pytest -q -s tests/security/test_hostile_input.py
+	$(BIN)/python stress/fault_run.py
+	@if [ -n "$$TIMEBANK_TEST_POSTGRES_URL" ]; then \
+	  $(BIN)/python stress/fault_run.py --postgres "$$TIMEBANK_TEST_POSTGRES_URL"; \
+	else echo "PostgreSQL fault run skipped: set TIMEBANK_TEST_POSTGRES_URL"; fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
