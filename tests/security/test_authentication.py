@@ -7,6 +7,7 @@ import re
 import pytest
 
 from timebank.app import create_app
+from timebank.extensions import db
 from timebank.testing import _base_config
 
 from .conftest import PASSWORD, client_for
@@ -29,7 +30,11 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, world):
 def https_app(timebank_database, tmp_path):
     config = _base_config(timebank_database.fresh_url(tmp_path), tmp_path / "instance")
     config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
-    return create_app(config)
+    application = create_app(config)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_behind_https_the_cookies_are_secure(https_app):
@@ -93,3 +98,5 @@ def test_login_throttle_storage_comes_from_the_configuration(timebank_database, 
     limiter = next(iter(limiter)) if isinstance(limiter, set) else limiter
     assert type(limiter._storage).__name__ == "MemoryStorage"
     assert application.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    with application.app_context():
+        db.engine.dispose()
