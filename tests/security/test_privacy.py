@@ -49,6 +49,24 @@ def test_full_phone_numbers_and_health_notes_stay_with_the_right_people(app, wor
     assert not leaks, "\n".join(leaks)
 
 
+#: Full names on public pages: only of people who consented to be named in full (the self-nominated families of the
+#: volunteer and the resident, on the honour wall and the notice), and on the public check of a certificate, for
+#: whoever holds its (unguessable) number, since the paper certificate carries the name.
+CONSENTED = {"a.vol", "a.res"}
+
+
+def test_outsiders_see_only_consented_full_names(app, world):
+    names = {username: name for username, (name, _role, _phone) in MEMBERS_A.items()}
+    wrong = []
+    for username in (None, "b.coord"):
+        client = client_for(app, username) if username else app.test_client()
+        for path, html in _walk(client, get_paths(app, world)).items():
+            shown = {member for member, name in names.items() if name in html}
+            allowed = CONSENTED if ("/honor-awards/" in path or path.startswith("/verify/")) else set()
+            wrong += [f"{username or 'anonymous'} on {path}: {names[member]}" for member in shown - allowed]
+    assert not wrong, "Full names shown to outsiders without consent:\n" + "\n".join(wrong)
+
+
 def test_staff_see_what_they_need(app, world):
     """The control of the test above: the coordinator sees the volunteer's phone and the elder's notes, and the
     canteen staff see the notes (so the absence above is the masking, not a missing page)."""
