@@ -27,6 +27,10 @@ CSP = (
 )
 
 
+#: PostgreSQL errors that mean "someone else was changing the same rows": serialization failure, deadlock, lock
+#: timeout. Nothing was saved and trying again works.
+BUSY_SQLSTATES = {"40001", "40P01", "55P03"}
+
 #: Ids in URLs beyond a 64-bit integer cannot exist (and SQLite cannot even compare them): such pages are 404.
 MAX_ID = 2**63 - 1
 #: The highest page number a list accepts from the query string (offsets stay far below MAX_ID).
@@ -225,7 +229,8 @@ def _install_error_pages(app):
     def database_busy(error):
         # SQLite refuses a write when another request changed the database after this one started reading:
         # the change was not made, and trying again will see the other request's result.
-        if "locked" in str(error.orig).lower() or "could not serialize" in str(error.orig).lower():
+        # SQLite "database is locked"; PostgreSQL serialization failure, deadlock, lock timeout (SQLSTATE).
+        if "locked" in str(error.orig).lower() or getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES:
             db.session.rollback()
             logger.warning("database busy on %s %s", request.method, request.path)
             return render_error(409, _("Someone else was changing the same thing at this moment. Nothing was "
