@@ -52,7 +52,8 @@ EXPECTED = {
     "admin.switch_plugin": {"POST": ADMINS},
     "admin.team": {"GET": STAFF, "POST": STAFF},
     "admin.teams_page": {"GET": STAFF, "POST": STAFF},
-    "api_tokens.revoke": {"POST": OWNER_VOLUNTEER},
+    "api_tokens.revoke": {"POST": OWNER_VOLUNTEER},  # the owner's own token only
+    # Registration: open to visitors and other communities' members; A's members are sent to their home page.
     "communities.join": {"GET": (Y, REDIRECT, REDIRECT, REDIRECT, REDIRECT, Y, Y), "POST": PUBLIC},
     "communities.me": {"GET": MEMBERS},
     "communities.member": {"GET": VOLUNTEERS_AND_STAFF},
@@ -118,7 +119,7 @@ EXPECTED = {
     "honor_awards.nominate": {"GET": MEMBERS, "POST": MEMBERS},
     "honor_awards.notice": {"GET": PUBLIC},
     "honor_awards.notice_board": {"GET": PUBLIC},
-    "honor_awards.object_to": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "honor_awards.object_to": {"GET": SIGNED_IN, "POST": SIGNED_IN},  # a public notice: anyone logged in objects
     "honor_awards.photo": {"GET": NOT_THE_RESIDENT},
     "honor_awards.publish": {"GET": STAFF, "POST": STAFF},
     "honor_awards.resolve": {"POST": STAFF},
@@ -185,6 +186,8 @@ EXPECTED = {
     "qr_checkin.shift_roster": {"GET": STAFF},
     "qr_checkin.signup": {"POST": VOLUNTEERS},
     "qr_checkin.withdraw": {"POST": STAFF},
+    # The printed QR code's address: anyone logged in reaches it; only A's volunteers get a check-in (others are
+    # told so and nothing is written: the matrix checks the writes).
     "qr_checkin_scan.scan": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "repair_team.add_material": {"POST": THE_VOLUNTEER},
     "repair_team.assign": {"GET": STAFF, "POST": STAFF},
