@@ -202,6 +202,22 @@ class TestThrottling:
         assert 'class="app-bar"' in html
 
 
+class TestThrottlingSwitchedOff:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": False, "LOGIN_LIMIT_PER_ACCOUNT": "1 per 5 minutes"}
+
+    def test_logins_work_and_are_not_counted(self, app, client, auth, community):
+        import gc
+
+        gc.collect()  # the limiter is held by the app, not only weakly by the decorated views
+        for _ in range(3):
+            assert auth.login("maple.vol", "wrong-pass-1").status_code == 200
+        assert auth.login("maple.vol").status_code == 302
+        token = client.post("/api/v1/auth/token", json={"username": "maple.res", "password": "test-pass-123"})
+        assert token.status_code == 201, token.get_data(as_text=True)
+
+
 # --- Sessions --------------------------------------------------------------------------------------------------
 
 

@@ -77,6 +77,9 @@ def _install_rate_limits(app):
     from .identity.services import normalise_username
 
     limiter = Limiter(key_func=get_remote_address, app=app, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+    # Flask-Limiter registers itself in app.extensions only when enabled, and decorated views hold it weakly: with
+    # RATELIMIT_ENABLED = False it would be collected and every decorated view would fail. The app keeps it.
+    app.extensions["timebank.limiter"] = limiter
 
     def failed_login(response):
         return response.status_code != 302

@@ -165,8 +165,7 @@ def _register(app, state, blueprint, **options):
 
 
 def _limiter(app):
-    limiters = app.extensions.get("limiter") or ()
-    return next(iter(limiters), None)
+    return app.extensions.get("timebank.limiter")
 
 
 def _install_rate_limits(app, state):
