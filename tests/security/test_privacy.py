@@ -67,6 +67,49 @@ def test_outsiders_see_only_consented_full_names(app, world):
     assert not wrong, "Full names shown to outsiders without consent:\n" + "\n".join(wrong)
 
 
+#: Inside the community a member sees the full names of neighbours only where they deal with each other, of the
+#: staff acting in their role (who confirmed a record, leads a post, handles a repair), and of people who consented
+#: to a public notice. ``(viewer, shown): path fragments`` lists each relation the world sets up: the two sides of
+#: the mutual-aid agreement (who also met over a repair), the elder and his son, the volunteer delivering the
+#: elder's meal (and, to the son, as the one who found nobody at the door).
+STAFF = {"a.admin", "a.coord", "a.leader"}
+RELATED = {
+    ("a.res", "a.vol"): ("/mutual-aid/", "/repair-team/orders/", "/inbox", "/c/maple/"),
+    ("a.vol", "a.res"): ("/mutual-aid/", "/repair-team/orders/", "/hours/credits", "/c/maple/"),
+    ("a.son", "a.elder"): ("/elder-meals/", "/inbox", "/c/maple/"),
+    ("a.son", "a.vol"): ("/elder-meals/alerts",),
+    ("a.vol", "a.elder"): ("/elder-meals/rounds/",),
+}
+
+
+def _allowed(viewer, shown, path):
+    if shown in STAFF:
+        return True
+    if shown in CONSENTED | {"a.vol2"} and "/honor-awards/" in path:  # self-nominated with full-name consent
+        return True
+    if path.startswith("/verify/") and shown == "a.vol":  # the certificate's own holder
+        return True
+    fragments = RELATED.get((viewer, shown), ())
+    return any(fragment in path for fragment in fragments if fragment != "/c/maple/") or (
+        "/c/maple/" in fragments and path == "/c/maple/")
+
+
+def test_neighbours_see_full_names_only_where_they_deal_with_each_other(app, world):
+    """Residents and volunteers walk every page: a full name of a neighbour appears only under one of the relations
+    above. ``a.vol2`` takes part in nothing but an honour campaign: the control that names are masked elsewhere."""
+    names = {username: name for username, (name, _role, _phone) in MEMBERS_A.items()}
+    wrong, seen = [], 0
+    for viewer in ("a.res", "a.vol", "a.vol2", "a.son"):
+        for path, html in _walk(client_for(app, viewer), get_paths(app, world)).items():
+            for shown, name in names.items():
+                if shown != viewer and name in html:
+                    seen += 1
+                    if not _allowed(viewer, shown, path):
+                        wrong.append(f"{viewer} on {path}: {name}")
+    assert seen > 10, "the walk should meet the relations above"
+    assert not wrong, "Full names of neighbours shown outside any relation:\n" + "\n".join(wrong)
+
+
 def test_staff_see_what_they_need(app, world):
     """The control of the test above: the coordinator sees the volunteer's phone and the elder's notes, and the
     canteen staff see the notes (so the absence above is the masking, not a missing page)."""
