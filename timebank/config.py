@@ -44,6 +44,7 @@ class DefaultConfig:
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_LIMIT_PER_IP = "30 per 5 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 5 minutes"
+    VERIFY_MISSES_PER_IP = "20 per 10 minutes"  # wrong certificate numbers tried from one address
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
 

@@ -93,6 +93,14 @@ def _install_rate_limits(app):
                          deduct_when=failed_login)(view)
     app.view_functions["identity.login"] = view
 
+    # Certificate numbers are unguessable, and a run of wrong ones from one address is somebody trying: only the
+    # misses count, so a real check (a 200) is never slowed down.
+    verify_limit = limiter.shared_limit(lambda: app.config["VERIFY_MISSES_PER_IP"], scope="certificate-verify",
+                                        deduct_when=lambda response: response.status_code == 404)
+    for endpoint in ("ledger_public.verify", "ledger_public.verify_number"):
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = verify_limit(app.view_functions[endpoint])
+
 
 def _refuse_impossible_ids():
     for value in (request.view_args or {}).values():

@@ -178,6 +178,26 @@ def test_certificate_issue_print_and_public_verification(seed, client, english, 
     assert rows(app, Certificate) == 1
 
 
+class TestVerificationMisses:
+    @pytest.fixture
+    def app_config(self):
+        return {"VERIFY_MISSES_PER_IP": "3 per 10 minutes"}
+
+    def test_wrong_numbers_from_one_address_are_slowed_down_real_checks_are_not(self, seed, client, english):
+        seed.record(confirm=True, minutes=60)
+        english("maple.vol")
+        number = client.post("/c/maple/hours/certificates", data={}).headers["Location"].rsplit("/", 1)[1]
+        client.post("/logout")
+        for _ in range(5):  # hits never count
+            assert client.get(f"/verify/{number}").status_code == 200
+        assert client.get("/verify/ZY2026-AAAA-AAAA").status_code == 404
+        assert client.get("/verify/?number=ZY2026-AAAA-AAAB").status_code == 404
+        assert client.get("/verify/ZY2026-AAAA-AAAC").status_code == 404
+        refused = client.get("/verify/ZY2026-AAAA-AAAD")
+        assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+        assert client.get(f"/verify/?number={number}").status_code == 429  # the address waits, then tries again
+
+
 def test_no_certificate_without_confirmed_hours(seed, client, english, app):
     seed.record(minutes=60)  # pending only
     english("maple.vol")
