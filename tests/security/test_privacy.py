@@ -89,9 +89,9 @@ def _allowed(viewer, shown, path):
         return True
     if path.startswith("/verify/") and shown == "a.vol":  # the certificate's own holder
         return True
-    fragments = RELATED.get((viewer, shown), ())
-    return any(fragment in path for fragment in fragments if fragment != "/c/maple/") or (
-        "/c/maple/" in fragments and path == "/c/maple/")
+    # "/c/maple/" stands for the home page itself; every other fragment for the pages under it.
+    return any(path == fragment if fragment == "/c/maple/" else fragment in path
+               for fragment in RELATED.get((viewer, shown), ()))
 
 
 def test_neighbours_see_full_names_only_where_they_deal_with_each_other(app, world):

@@ -164,12 +164,8 @@ def _register(app, state, blueprint, **options):
                     raise PluginStartupError(f"API view {rule.endpoint} ({method} {rule.rule}): {error}") from None
 
 
-def _limiter(app):
-    return app.extensions.get("timebank.limiter")
-
-
 def _install_rate_limits(app, state):
-    limiter = _limiter(app)
+    limiter = app.extensions.get("timebank.limiter")  # set up by timebank.web
     if limiter is None:  # pragma: no cover - the core always sets one up
         logger.warning("Flask-Limiter is not set up: the API has no rate limits")
         return
