@@ -8,7 +8,7 @@ language. Times are stored in UTC and shown in the community's time zone.
 from functools import cached_property
 
 from babel import support
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,12 @@ def select_timezone():
     if community is not None and community.timezone:
         return community.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_locale_name():
+    """The language of the current request as text (``zh_Hans_CN``, ``en``), or ``""`` outside a request."""
+    locale = get_locale()
+    return str(locale) if locale is not None else ""
 
 
 def html_lang():
@@ -127,7 +133,16 @@ class CatalogueDomain(Domain):
     ``zh/``). Cached per locale *and* set of translation folders, so apps with other plugins do not share."""
 
     def get_translations(self):
+        # Asked for by every ``_()`` of a page (about a hundred): found once per request and language (a
+        # ``force_locale`` block, e.g. a notification in the recipient's language, sets another locale object).
         locale = get_locale()
+        per_request = g.setdefault("_timebank_translations", {}) if has_request_context() else {}
+        found = per_request.get(id(self))
+        if found is None or found[0] is not locale:
+            found = per_request[id(self)] = (locale, self._find_translations(locale))
+        return found[1]
+
+    def _find_translations(self, locale):
         if locale is None:
             return support.NullTranslations()
         directories = tuple(self.translation_directories)

@@ -71,11 +71,12 @@ def tab_bar():
 
 
 def nav_items():
-    """Navigation contributed by the plugins on in the current community."""
+    """Navigation contributed by the plugins on in the current community, kept like the Tasks badge (its badges
+    are counts of the same kind); see ``task_count``."""
     community = g.get("community")
     if community is None or not current_user.is_authenticated:
         return []
-    return collect_items("timebank_nav_items", community, user=_subject())
+    return _kept("nav", lambda: collect_items("timebank_nav_items", community, user=_subject()))
 
 
 def task_items():
@@ -96,31 +97,67 @@ def _subject():
 CHANGE_MARK = "_tv"
 
 
+def _kept_key(kind):
+    """Who sees what: the community, the person and whom they act for, their role, the plugins on, the language,
+    and the person's change mark as it was when the request came in (see ``mark_change``)."""
+    from .communities.context import current_membership as _membership
+    from .i18n import current_locale_name
+    from .plugin_state import enabled_plugin_names
+
+    community = g.get("community")
+    membership = _membership()
+    mark = g.get("_timebank_mark_before", session.get(CHANGE_MARK))
+    return (kind, community.id, current_user.id, _subject().id, getattr(membership, "role", None),
+            enabled_plugin_names(community), current_locale_name(), mark)
+
+
+def _kept(kind, compute, fresh=False, only_if_known=False):
+    """``compute()`` kept for ``TASK_BADGE_SECONDS`` per person, community and worker process (0: always fresh).
+
+    ``fresh`` recomputes (and keeps the new value); ``only_if_known`` returns ``None`` instead of computing."""
+    seconds = current_app.config.get("TASK_BADGE_SECONDS") or 0
+    if not seconds:
+        return None if only_if_known else compute()
+    cache = current_app.extensions.setdefault("timebank_kept", {})
+    key = _kept_key(kind)
+    moment = time.monotonic()
+    kept = cache.get(key)
+    if kept is not None and kept[0] > moment and not fresh:
+        return kept[1]
+    if only_if_known:
+        return None
+    value = compute()
+    if len(cache) >= 20_000:  # bounded: a busy worker forgets everybody at once rather than growing
+        cache.clear()
+    cache[key] = (moment + seconds, value)
+    return value
+
+
 def task_count():
     """The number on the Tasks tab, shown on every page. It gathers every plugin's tasks, about half the cost of a
     page, so it is kept for ``TASK_BADGE_SECONDS`` per person, community and worker process (0: always fresh).
-    The person's own changes show at once: any POST changes the mark in their session and so the cache key. Other
-    people's changes show within those seconds; the Tasks page itself is always fresh."""
-    seconds = current_app.config.get("TASK_BADGE_SECONDS") or 0
+
+    The person's own changes show at once: any POST changes the mark in their session, and so the key, for the
+    pages after it. The page that answers the POST itself (a check-in result, a form shown again with its errors)
+    uses the key the request came with: it shows the number kept from the page before, or no number when this
+    worker has none (at 7:00 the check-in answer must not gather every plugin's tasks). Other people's changes
+    show within those seconds; the Tasks page itself is always fresh."""
     community = g.get("community")
-    if not seconds or community is None or not current_user.is_authenticated:
+    if community is None or not current_user.is_authenticated:
+        return 0
+
+    def count():
         return sum(item.count for item in task_items())
-    cache = current_app.extensions.setdefault("timebank_task_badges", {})
-    key = (community.id, current_user.id, _subject().id, session.get(CHANGE_MARK))
-    moment = time.monotonic()
-    kept = cache.get(key)
-    if kept is not None and kept[0] > moment and request.endpoint != "home.tasks":
-        return kept[1]
-    count = sum(item.count for item in task_items())
-    if len(cache) >= 10_000:  # bounded: a busy worker forgets everybody at once rather than growing
-        cache.clear()
-    cache[key] = (moment + seconds, count)
-    return count
+
+    if request.method not in ("GET", "HEAD"):
+        return _kept("tasks", count, only_if_known=True)
+    return _kept("tasks", count, fresh=request.endpoint == "home.tasks")
 
 
 def mark_change():
     """``before_request``: a logged-in person's own change (anything but a read) makes their next badge fresh."""
     if request.method not in ("GET", "HEAD", "OPTIONS") and "_user_id" in session:
+        g._timebank_mark_before = session.get(CHANGE_MARK)
         session[CHANGE_MARK] = (session.get(CHANGE_MARK) or 0) % 1_000_000 + 1
 
 

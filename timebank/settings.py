@@ -144,7 +144,13 @@ def get_setting(plugin, key, community=None):
 
 
 def settings_for(plugin, community=None, scope="community"):
-    return {spec.key: get_setting(plugin, spec.key, community) for spec in setting_specs(plugin, scope)}
+    # Asked for several times per page (policies, cards, tasks): parsed once per request; save_settings() clears.
+    cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
+    cache_key = ("effective", plugin, _scope_key(community), scope)
+    if cache_key not in cache:
+        cache[cache_key] = {spec.key: get_setting(plugin, spec.key, community)
+                            for spec in setting_specs(plugin, scope)}
+    return dict(cache[cache_key])
 
 
 def save_settings(plugin, values, community=None, actor=None):
