@@ -5,9 +5,9 @@ import time such as form labels and hook results). Simplified Chinese is the def
 language. Times are stored in UTC and shown in the community's time zone.
 """
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
-from babel import support
+from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
@@ -26,10 +26,17 @@ def supported_locale(value):
 def select_locale():
     """The person's saved language, else the one chosen in this browser, else the default (zh_CN)."""
     if request and current_user and current_user.is_authenticated and supported_locale(current_user.locale):
-        return current_user.locale
+        return parsed_locale(current_user.locale)
     if request and supported_locale(session.get("locale")):
-        return session["locale"]
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return parsed_locale(session["locale"])
+    return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=32)
+def parsed_locale(name):
+    """``babel.Locale`` for a configured language name, parsed once per process (parsing looks through every
+    locale Babel knows, a noticeable cost on each page)."""
+    return Locale.parse(name)
 
 
 def select_timezone():

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import abort, current_app, g, render_template, request, session
+from flask import abort, current_app, g, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -269,6 +269,14 @@ def _install_template_helpers(app):
         mask_name=i18n.mask_name,
     )
     app.context_processor(_template_context)
+    app.jinja_env.globals["icon_sprite"] = _icon_sprite
+
+
+def _icon_sprite():
+    """The address of the SVG icon sprite, used by every ``icon()`` of a page (two dozen): built once per request."""
+    if "_timebank_sprite" not in g:
+        g._timebank_sprite = url_for("static", filename="icons.svg")
+    return g._timebank_sprite
 
 
 def _template_context():

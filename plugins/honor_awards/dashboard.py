@@ -39,10 +39,10 @@ def running_campaigns(user, community, phases=("nominating", "voting", "notice")
 def card_context(user, community):
     """The home card's data, or ``None`` when no campaign runs and no notice is up (the card then stays away)."""
     running = running_campaigns(user, community)
-    open_notices, _closed = notices.public_notices(community)
+    open_notices = notices.open_notice_count(community)
     if not running and not open_notices:
         return None
-    return {"running": running, "open_notices": len(open_notices)}
+    return {"running": running, "open_notices": open_notices}
 
 
 def tasks_for(user, community):

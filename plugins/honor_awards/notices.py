@@ -100,6 +100,12 @@ def public_notices(community, limit=20):
     return [n for n in rows if n.status == "open"], [n for n in rows if n.status != "open"]
 
 
+def open_notice_count(community):
+    """How many public notices are up (the home card's number)."""
+    return db.session.scalar(select(func.count(Notice.id)).where(Notice.community_id == community.id,
+                                                                 Notice.status == "open")) or 0
+
+
 # --- Objections -----------------------------------------------------------------------------------------------------
 
 

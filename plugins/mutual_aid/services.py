@@ -163,10 +163,13 @@ def listing_in(community, listing_id):
     return listing
 
 
-def open_listings(community, kind=None, category=None, building_id=None, grid_id=None, from_day=None):
+def open_listings(community, kind=None, category=None, building_id=None, grid_id=None, from_day=None,
+                  not_owned_by=None, limit=100):
     from timebank.communities.models import Building
 
     query = select(Listing).where(Listing.community_id == community.id, Listing.status == "open")
+    if not_owned_by is not None:
+        query = query.where(Listing.owner_id != not_owned_by.id)
     if kind in (OFFER, REQUEST):
         query = query.where(Listing.kind == kind)
     if category:
@@ -177,7 +180,7 @@ def open_listings(community, kind=None, category=None, building_id=None, grid_id
         query = query.where(Listing.building_id.in_(select(Building.id).where(Building.grid_id == grid_id)))
     if from_day:  # posts for a day from then on, and posts without a particular day ("every Tuesday")
         query = query.where(or_(Listing.wanted_on.is_(None), Listing.wanted_on >= from_day))
-    return db.session.scalars(query.order_by(Listing.created_at.desc()).limit(100)).all()
+    return db.session.scalars(query.order_by(Listing.created_at.desc()).limit(limit)).all()
 
 
 def withdraw_listing(listing, community, actor):
@@ -293,13 +296,13 @@ def party_to(agreement, user, community):
     return (may_act_for(user, agreement.helper, community) or may_act_for(user, agreement.recipient, community))
 
 
-def agreements_of(community, people, active_only=False):
+def agreements_of(community, people, active_only=False, limit=50):
     ids = [person.id for person in people]
     query = select(Agreement).where(Agreement.community_id == community.id,
                                     or_(Agreement.helper_id.in_(ids), Agreement.recipient_id.in_(ids)))
     if active_only:
         query = query.where(Agreement.status.in_(("agreed", "awaiting")))
-    return db.session.scalars(query.order_by(Agreement.agreed_for.desc()).limit(50)).all()
+    return db.session.scalars(query.order_by(Agreement.agreed_for.desc()).limit(limit)).all()
 
 
 # --- reports ----------------------------------------------------------------------------------------------------

@@ -40,9 +40,9 @@ def cards_context(user, community):
     people = [user, *services.confirmed_relatives(community, user)]
     membership = active_membership(user, community)
     building_id = membership.household.building_id if membership and membership.household else None
-    needs = [listing for listing in services.open_listings(community, kind="request", building_id=building_id)
-             if listing.owner_id != user.id][:3] if building_id else []
-    return {"agreements": services.agreements_of(community, people, active_only=True)[:3], "needs": needs,
+    needs = services.open_listings(community, kind="request", building_id=building_id, not_owned_by=user,
+                                   limit=3) if building_id else []
+    return {"agreements": services.agreements_of(community, people, active_only=True, limit=3), "needs": needs,
             "balances": exchange.balances_for(community, people), "people": people}
 
 

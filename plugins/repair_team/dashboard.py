@@ -13,7 +13,7 @@ from timebank.ui import Card, NavItem, Panel, TaskItem
 
 from . import board, services
 from .policy import repair_policy
-from .roster import local_day, open_jobs, roster_entry
+from .roster import local_day, on_roster, open_jobs, roster_entry
 from .vocabulary import ACTIVE, DONE, EMERGENCY, REOPENED
 from .workflow import followups_due, rating_open
 
@@ -45,9 +45,10 @@ def jobs_today(community, user):
 
 def nav_items_for(user, community):
     items = [NavItem(label=_l("Repairs"), endpoint="repair_team.index", icon="wrench", order=25)]
-    if roster_entry(community, user) is not None:
+    if on_roster(community, user):
+        _start, end = _today_bounds(community)
         items.append(NavItem(label=_l("My repair jobs"), endpoint="repair_team.jobs", icon="wrench", order=26,
-                             badge=len(jobs_today(community, user)) or None))
+                             badge=services.open_job_count(community, user, end) or None))
     if can(user, "repair_team.manage", community):
         waiting, _overdue = board.waiting_counts(community)
         items.append(NavItem(label=_l("Repair board"), endpoint="repair_team.board", icon="list", order=815,
@@ -60,7 +61,7 @@ def cards_for(user, community):
     mine = [order for order in services.requests_of(community, subject, limit=10) if order.status in ACTIVE]
     cards = [Card(title=_l("My repair requests"), template="repair_team/card_requests.html",
                   context={"orders": mine[:3]}, order=25, size="half", elder=True)]
-    if roster_entry(community, user) is not None:
+    if on_roster(community, user):
         cards.append(Card(title=_l("My repair jobs today"), template="repair_team/card_jobs.html",
                           context={"orders": jobs_today(community, user)}, order=26, size="half"))
     if can(user, "repair_team.manage", community):

@@ -51,6 +51,14 @@ def roster_entry(community, user):
                                                            RepairVolunteer.user_id == user.id))
 
 
+def on_roster(community, user):
+    """Is ``user`` on the community's repair roster? (One indexed lookup, no skills loaded.)"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(RepairVolunteer.id).where(RepairVolunteer.community_id == community.id,
+                                                              RepairVolunteer.user_id == user.id)) is not None
+
+
 def roster_entry_in(community, entry_id):
     entry = db.session.scalar(select(RepairVolunteer).where(RepairVolunteer.id == entry_id,
                                                             RepairVolunteer.community_id == community.id))

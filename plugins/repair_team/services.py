@@ -33,6 +33,7 @@ from .vocabulary import (
     CATEGORIES,
     CATEGORY_LABELS,
     DAY_PARTS,
+    DONE,
     EMERGENCY,
     ON_THE_WAY,
     REOPENED,
@@ -285,6 +286,15 @@ def jobs_of(community, user):
     return db.session.scalars(select(RepairOrder).where(
         RepairOrder.community_id == community.id, RepairOrder.volunteer_id == user.id,
         RepairOrder.status.in_(WITH_VOLUNTEER)).order_by(RepairOrder.scheduled_at, RepairOrder.id)).all()
+
+
+def open_job_count(community, user, before):
+    """How many jobs ``user`` holds that are still to do and due before ``before`` (or have no visit time yet):
+    one count, for the navigation badge on every page."""
+    return db.session.scalar(select(func.count(RepairOrder.id)).where(
+        RepairOrder.community_id == community.id, RepairOrder.volunteer_id == user.id,
+        RepairOrder.status.in_([status for status in WITH_VOLUNTEER if status != DONE]),
+        or_(RepairOrder.scheduled_at.is_(None), RepairOrder.scheduled_at < before))) or 0
 
 
 def claimable_for(community, user, moment=None):
