@@ -1,5 +1,7 @@
 """Database connection settings that depend on the engine (SQLite pragmas) and a reachability check."""
 
+from contextlib import contextmanager
+
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -32,7 +34,23 @@ def database_reachable():
         return False
 
 
-__all__ = ["Engine", "database_reachable", "install", "lock_row", "lock_rows"]
+__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows"]
+
+
+@contextmanager
+def keep_loaded_after_commit():
+    """Inside the block, a commit does not expire the objects the session holds.
+
+    For a hot write path whose answer shows what it just wrote (a QR check-in and its result page): without it,
+    the page would load the person, the community, the post and the new row again after the commit. Only for
+    services that change rows through the ORM: a value changed by a bulk ``UPDATE`` would stay stale."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
 
 
 def lock_row(model, row_id):

@@ -6,6 +6,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from timebank.clock import now
+from timebank.database import keep_loaded_after_commit
 from timebank.errors import ValidationFailed
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
@@ -119,8 +120,9 @@ def scan(token):
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("qr_checkin/scan_problem.html", problem="invalid"), 400
-        result = attendance.scan(post, g.community, current_subject(), method, _float(form.latitude.data),
-                                 _float(form.longitude.data))
+        with keep_loaded_after_commit():  # the result page shows the post, the person and the new row
+            result = attendance.scan(post, g.community, current_subject(), method, _float(form.latitude.data),
+                                     _float(form.longitude.data))
         return render_template("qr_checkin/scan_result.html", result=result, post=post)
     settings = services.checkin_settings(g.community)
     shift = attendance.open_shift_at(post, current_subject(), now(), settings)
