@@ -7,7 +7,8 @@
 * ``collect_items(name, community, **kwargs)``: flattened list results with ``item.plugin`` set, sorted by
   ``(order, plugin)``.
 * ``dispatch_event(name, community, **kwargs)``: every listener runs on its own; a failing one is logged with
-  its plugin's name and never re-raised.
+  its plugin's name and never re-raised. ``dispatch_events(name, community, calls)`` does it for many calls of
+  one hook (a bulk confirmation's entries) with the listeners looked up once.
 
 Only setup code calls ``pm.hook`` directly.
 """
@@ -125,18 +126,27 @@ def dispatch_event(hook_name, community, **kwargs):
 
     Call this after the transaction commits (see ``timebank.events.after_commit``).
     """
+    dispatch_events(hook_name, community, [kwargs])
+
+
+def dispatch_events(hook_name, community, calls):
+    """``dispatch_event`` once per keyword-argument dict in ``calls`` (a bulk confirmation's thousand entries),
+    with the listeners looked up once. Returns the number of listeners (0: nothing was called)."""
     from .extensions import db
 
     system = plugin_system()
-    kwargs["community"] = community
-    for impl in _impls(system, hook_name, community):
-        args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
-        if system.trace:
-            sys.stderr.write(f"[hook] {hook_name} -> {impl.plugin_name}\n")
-        try:
-            impl.function(**args)
-        except Exception:
-            logger.exception("plugin %s failed while handling %s", impl.plugin_name, hook_name)
-            # A failed flush leaves the session unusable; without this the next listener would fail too.
-            if not db.session.is_active:
-                db.session.rollback()
+    impls = _impls(system, hook_name, community)
+    for kwargs in calls if impls else ():
+        kwargs = {**kwargs, "community": community}
+        for impl in impls:
+            args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
+            if system.trace:
+                sys.stderr.write(f"[hook] {hook_name} -> {impl.plugin_name}\n")
+            try:
+                impl.function(**args)
+            except Exception:
+                logger.exception("plugin %s failed while handling %s", impl.plugin_name, hook_name)
+                # A failed flush leaves the session unusable; without this the next listener would fail too.
+                if not db.session.is_active:
+                    db.session.rollback()
+    return len(impls)

@@ -344,7 +344,24 @@ def timebank_hours_confirmed(entry, community):
     :param community: the ``Community`` that recorded it.
     :return: nothing.
 
-    Event: called after commit, each implementation isolated, only for plugins on in that community.
+    Event: called after commit, each implementation isolated, only for plugins on in that community. A bulk
+    confirmation calls it once per entry; a listener that does per-person work (totals, levels) should implement
+    ``timebank_hours_confirmed_batch`` instead.
+    """
+
+
+@hookspec
+def timebank_hours_confirmed_batch(entries, community):
+    """Service hours were confirmed: every entry one transaction confirmed, in one call.
+
+    :param entries: the confirmed ledger entries (a list of ``ServiceRecord``; one for a single confirmation, up
+        to a thousand for a bulk confirmation; several may belong to the same volunteer).
+    :param community: the ``Community`` that recorded them.
+    :return: nothing.
+
+    Event: called once per confirming transaction, after commit (after the ``timebank_hours_confirmed`` calls of
+    the same entries), each implementation isolated, only for plugins on in that community. Implement this or
+    ``timebank_hours_confirmed``, not both: each is called for every confirmed entry.
     """
 
 

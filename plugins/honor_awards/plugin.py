@@ -127,10 +127,10 @@ def timebank_tasks(user, community):
 
 
 @hookimpl
-def timebank_hours_confirmed(entry, community):
-    from .stars import check_volunteer
+def timebank_hours_confirmed_batch(entries, community):
+    from .stars import check_volunteers
 
-    check_volunteer(community, entry.volunteer)
+    check_volunteers(community, [entry.volunteer_id for entry in entries])  # once per person, not per entry
 
 
 @hookimpl

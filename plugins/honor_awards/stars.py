@@ -8,10 +8,12 @@ rounds): repeated or replayed ledger events change nothing. A correction that ta
 level withdraws a candidacy still on notice; crossing the level again puts it back.
 """
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -22,7 +24,7 @@ from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import _
 from timebank.identity.models import User
-from timebank.ledger.accounts import balance_of
+from timebank.ledger.accounts import balance_of, balances_of
 from timebank.ledger.models import MEMBER_SERVICE
 from timebank.ledger.policy import ledger_policy, star_level
 
@@ -40,8 +42,12 @@ from .services import (
     start_of_day,
 )
 
+logger = logging.getLogger(__name__)
+
 #: ``withdrawn_reason`` of a candidacy withdrawn because corrected hours fell below its level (it may come back).
 HOURS_CORRECTED = "hours"
+
+CHUNK = 500  # ids per IN (...) list
 
 
 def star_detail(level):
@@ -52,12 +58,6 @@ def star_detail(level):
 def confirmed_stars(community, volunteer):
     """The star level of the volunteer's confirmed hours, from the cached balance of their service account."""
     return star_level(balance_of(community.id, MEMBER_SERVICE, volunteer.id), ledger_policy(community))[0]
-
-
-def _star_nomination(community, user, level):
-    return db.session.scalar(select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id).where(
-        Campaign.community_id == community.id, Campaign.kind == "star", Nomination.user_id == user.id,
-        Nomination.star_level == level))
 
 
 def todays_star_notice(community, campaign):
@@ -85,24 +85,68 @@ def todays_star_notice(community, campaign):
 def check_volunteer(community, volunteer):
     """Make ``volunteer`` a candidate for the star level their confirmed hours reach, once. Commits when it does.
     Returns the new (or reinstated) nomination, or ``None``."""
-    settings = award_settings(community)
-    if not settings.stars_enabled:
-        return None
-    # The cheap checks first (this runs for every confirmed entry, a thousand times in a bulk confirmation): the
-    # level from the maintained balance, then whether that level is already on notice or granted.
-    level = confirmed_stars(community, volunteer)
-    if level == 0:
-        return None
-    existing = _star_nomination(community, volunteer, level)
-    if existing is not None and existing.status != "withdrawn":
-        return None
-    if existing is not None and existing.withdrawn_reason != HOURS_CORRECTED:
-        return None  # withdrawn after an upheld objection: it does not come back by itself
+    return check_volunteers(community, [volunteer.id]).get(volunteer.id)
+
+
+def check_volunteers(community, volunteer_ids):
+    """``check_volunteer`` for several volunteers at once (everyone in one bulk confirmation): the cheap checks —
+    the level from the maintained balances, whether that level is already on notice or granted — take two
+    queries whatever the number of people; only those who reach a new level cost more (and commit).
+    New candidates go on the notice in the order of ``volunteer_ids`` (the order of the confirmed entries).
+    Returns ``{volunteer id: new or reinstated nomination}``."""
+    ids = list(dict.fromkeys(volunteer_ids))
+    if not ids or not award_settings(community).stars_enabled:
+        return {}
+    policy = ledger_policy(community)
+    levels = {user_id: star_level(minutes, policy)[0]
+              for user_id, minutes in balances_of(community.id, MEMBER_SERVICE, ids, CHUNK).items()}
+    reached = [user_id for user_id in ids if levels[user_id] > 0]
+    existing = {}
+    for start in range(0, len(reached), CHUNK):
+        for nomination in db.session.scalars(select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id)
+                                             .where(Campaign.community_id == community.id, Campaign.kind == "star",
+                                                    Nomination.user_id.in_(reached[start:start + CHUNK]))
+                                             .order_by(Nomination.id).options(lazyload("*"))):
+            existing.setdefault((nomination.user_id, nomination.star_level), nomination)
+    due = []
+    for user_id in reached:
+        nomination = existing.get((user_id, levels[user_id]))
+        if nomination is not None and nomination.status != "withdrawn":
+            continue  # on notice or granted already
+        if nomination is not None and nomination.withdrawn_reason != HOURS_CORRECTED:
+            continue  # withdrawn after an upheld objection: it does not come back by itself
+        due.append((user_id, levels[user_id], nomination))
+    made, round_ = {}, {}
+    for user_id, level, nomination in due:
+        try:  # one person's failure must not cost the others of the batch their candidacy
+            with db.session.begin_nested():
+                nomination = _nominate(community, db.session.get(User, user_id), level, nomination, round_)
+        except Exception:
+            if len(due) == 1:
+                raise
+            logger.exception("star check failed for volunteer %s", user_id)
+            round_.clear()  # (a round or notice opened inside the failed savepoint is gone)
+            continue
+        if nomination is not None:
+            made[user_id] = nomination
+    if made:
+        commit()  # one commit for everyone who became a candidate
+    elif round_:
+        db.session.rollback()  # no candidate after all: no empty round or notice either
+    return made
+
+
+def _nominate(community, volunteer, level, existing, round_):
+    """Put ``volunteer`` on today's star notice for ``level`` (reinstating ``existing``, a candidacy withdrawn
+    because of corrected hours), in the caller's transaction. ``round_`` keeps the star round and today's notice
+    for the next volunteer of the same batch. Returns the nomination, or ``None``."""
     membership = active_membership(volunteer, community)
     if membership is None or not roles.role_at_least(membership.role, roles.VOLUNTEER):
         return None
-    campaign = star_campaign(community, local_today(community).year)
-    notice = todays_star_notice(community, campaign)
+    if not round_:
+        round_["campaign"] = star_campaign(community, local_today(community).year)
+        round_["notice"] = todays_star_notice(community, round_["campaign"])
+    campaign, notice = round_["campaign"], round_["notice"]
     if existing is None:
         nomination = Nomination(community_id=community.id, campaign_id=campaign.id, user_id=volunteer.id,
                                 nominee_name=volunteer.display_name, star_level=level, nominator_kind="ledger",
@@ -112,7 +156,6 @@ def check_volunteer(community, volunteer):
             with db.session.begin_nested():
                 db.session.add(nomination)
         except IntegrityError:  # the same confirmation event, handled twice at once
-            db.session.rollback()
             return None
     else:
         nomination = existing
@@ -126,7 +169,6 @@ def check_volunteer(community, volunteer):
     record_audit("honor_awards.star_candidate", community=community, target=("honor_awards_nomination",
                                                                              nomination.id),
                  detail={"level": level})
-    commit()
     return nomination
 
 
@@ -152,11 +194,11 @@ def recheck_after_correction(community, volunteer):
 def scan_community(community):
     """Check every volunteer (after switching the plugin on, or changing the thresholds). Returns how many
     candidacies were created."""
-    volunteers = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+    volunteers = db.session.scalars(select(Membership.user_id).where(
         Membership.community_id == community.id, Membership.status == ACTIVE,
         Membership.role.in_([role for role in roles.ROLES if roles.role_at_least(role, roles.VOLUNTEER)]))
-        .order_by(User.id)).all()
-    return sum(1 for volunteer in volunteers if check_volunteer(community, volunteer) is not None)
+        .order_by(Membership.user_id)).all()
+    return len(check_volunteers(community, volunteers))
 
 
 def star_candidates(community):

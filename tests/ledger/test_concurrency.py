@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from timebank.extensions import db
+from timebank.identity.models import User
 from timebank.ledger.accounts import member_balances
 from timebank.ledger.models import LedgerTransaction, ServiceRecord
 from timebank.testing import TEST_PASSWORD
@@ -85,6 +86,32 @@ def test_two_coordinators_confirm_the_same_entry(seed, live, app, make):
         assert db.session.scalar(select(func.count()).select_from(LedgerTransaction).where(
             LedgerTransaction.kind == "service_confirmed")) == 1
         assert member_balances(1, seed.ids["volunteer"])["service"] == 120
+
+
+def test_two_coordinators_bulk_confirm_the_same_entries(seed, live, app, make):
+    """Two queues submitted at once with the same entries of several volunteers (their first confirmations, so
+    their accounts are created by the racing batches): each entry is confirmed once, each balance counts it once."""
+    from timebank.ledger.verify import verify_ledger
+
+    make.member("maple", "coord2", role="coordinator")
+    people = ["maple.vol"] + [f"racer{n}" for n in range(3)]
+    for username in people[1:]:
+        make.member("maple", username, role="volunteer")
+    entries = [seed.record(username, hours_ago=hours_ago, minutes=60) for username in people for hours_ago in (30, 54)]
+    first, second = Browser(live).login("maple.coord"), Browser(live).login("coord2")
+    data = {"action": "confirm", "record": entries}
+    results = race(lambda: first.post("/c/maple/ledger/queue/decide", data),
+                   lambda: second.post("/c/maple/ledger/queue/decide", data))
+    assert all(status in (200, 409) for status, _page in results)
+    assert sum("8 entries confirmed" in page for _status, page in results) >= 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ServiceRecord).where(
+            ServiceRecord.id.in_(entries), ServiceRecord.status == "confirmed")) == 8
+        assert db.session.scalar(select(func.count()).select_from(LedgerTransaction).where(
+            LedgerTransaction.kind == "service_confirmed")) == 8
+        users = {user.username: user.id for user in db.session.scalars(select(User))}
+        assert [member_balances(1, users[username])["service"] for username in people] == [120] * 4
+        assert verify_ledger() == []
 
 
 def test_a_double_submitted_claim_is_recorded_once(seed, live, app):

@@ -61,6 +61,23 @@ def test_daily_credit_cap(ledger):
     assert balances(ledger) == {"service": 120, "credits": 60}
 
 
+def test_bulk_confirmation_keeps_the_daily_credit_cap_with_earlier_and_corrected_entries(ledger, other_volunteer):
+    """The queue's bulk confirmation counts what the volunteer already earned that day (after corrections) and
+    what earlier entries of the same batch earn."""
+    from timebank.ledger.records import decide_many
+
+    policy(ledger, daily_credit_cap=2)
+    first = ledger.confirmed(hours_ago=44, minutes=90)  # 90 credits that day
+    correct(first, ledger.c, ledger.coordinator, 60, "实际一小时")  # now 60
+    same_day = [ledger.record(hours_ago=40, minutes=60), ledger.record(hours_ago=36, minutes=60)]
+    elsewhere = ledger.record(volunteer=other_volunteer, hours_ago=40, minutes=60)
+    done, skipped = decide_many(ledger.c, ledger.coordinator, [r.id for r in [*same_day, elsewhere]], "confirm")
+    assert (len(done), skipped) == (3, [])
+    assert balances(ledger) == {"service": 180, "credits": 120}  # 60 + 60, then the cap: nothing for the last
+    assert balances(ledger, other_volunteer) == {"service": 60, "credits": 60}
+    assert verify_ledger() == []
+
+
 def test_switching_credits_off(ledger):
     policy(ledger, credits_enabled=False)
     ledger.confirmed()

@@ -326,3 +326,91 @@ def test_bulk_confirmation_follows_the_same_rules(ledger, register_plugin, make)
     assert verify_ledger() == []
     done, skipped = decide_many(ledger.c, ledger.admin, [same_day[2].id], "confirm")
     assert [r.id for r in done] == [same_day[2].id]  # a community admin may go above the daily limit
+
+
+def test_hook_timebank_hours_confirmed_batch(ledger, register_plugin, make, caplog):
+    """One call per confirming transaction, with every entry it confirmed, after the per-entry calls; a failing
+    listener undoes nothing."""
+    from timebank import hookimpl
+
+    heard = []
+
+    class PerEntry:
+        @hookimpl
+        def timebank_hours_confirmed(self, entry):
+            heard.append(("entry", entry.id))
+
+    class Batch:
+        @hookimpl
+        def timebank_hours_confirmed_batch(self, entries, community):
+            heard.append(("batch", sorted(entry.id for entry in entries), community.slug,
+                          sorted({entry.volunteer_id for entry in entries})))
+
+    class Broken:
+        @hookimpl(tryfirst=True)
+        def timebank_hours_confirmed_batch(self, entries):
+            raise RuntimeError("boom")
+
+    register_plugin(PerEntry(), "per_entry")
+    register_plugin(Batch(), "batch")
+    register_plugin(Broken(), "broken_batch")
+    single = ledger.confirmed()
+    assert heard == [("entry", single.id), ("batch", [single.id], "maple", [ledger.volunteer.id])]
+    heard.clear()
+    other = db.session.get(type(ledger.volunteer), make.member("maple", "vol2", role="volunteer"))
+    entries = [ledger.record(hours_ago=60, minutes=60), ledger.record(hours_ago=90, minutes=60),
+               ledger.record(volunteer=other, hours_ago=60, minutes=60)]
+    done, _skipped = decide_many(ledger.c, ledger.coordinator, [r.id for r in entries], "confirm")
+    ids = sorted(r.id for r in entries)
+    assert sorted(r.id for r in done) == ids
+    assert sorted(heard[:3]) == [("entry", i) for i in ids]
+    assert heard[3:] == [("batch", ids, "maple", sorted([ledger.volunteer.id, other.id]))]
+    assert "plugin broken_batch failed while handling timebank_hours_confirmed_batch" in caplog.text
+    assert all(db.session.get(ServiceRecord, i).status == "confirmed" for i in ids)
+    assert verify_ledger() == []
+
+
+def statements_of(call):
+    """The SQL statements ``call()`` sends, in order."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def listen(_connection, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    return seen
+
+
+def test_a_bulk_confirmation_sends_the_same_statements_for_four_entries_as_for_twenty(ledger, make):
+    """Set-based: the decisions, transactions, postings, balances, audit events, messages and every plugin's
+    confirmation listener cost a fixed number of statements, whatever the number of entries and volunteers (new
+    volunteers' accounts included)."""
+    from timebank.plugin_state import set_plugin_enabled
+    from timebank.plugins import bundled_plugin_names
+
+    for name in bundled_plugin_names():  # every bundled listener on
+        set_plugin_enabled(ledger.c, name, True, ledger.admin)
+    people = [db.session.get(type(ledger.volunteer), make.member("maple", f"bulk{n}", role="volunteer"))
+              for n in range(10)]
+    few = [ledger.record(volunteer=person, hours_ago=30, minutes=60) for person in people[:2]]
+    few += [ledger.record(volunteer=person, hours_ago=54, minutes=60) for person in people[:2]]
+    many = [ledger.record(volunteer=person, hours_ago=hours_ago, minutes=60)
+            for person in people[2:] for hours_ago in (30, 54)]
+    many += [ledger.record(volunteer=person, hours_ago=78, minutes=60) for person in people[2:6]]
+    assert (len(few), len(many)) == (4, 20)
+    results = []
+    warm_up = ledger.record(hours_ago=30, minutes=60)  # (settings read once per request, as in the queue's POST)
+    assert decide_many(ledger.c, ledger.coordinator, [warm_up.id], "confirm")[1] == []
+    counts = [len(statements_of(lambda ids=ids: results.append(
+        decide_many(ledger.c, ledger.coordinator, ids, "confirm")))) for ids in ([r.id for r in few],
+                                                                                [r.id for r in many])]
+    assert [(len(done), skipped) for done, skipped in results] == [(4, []), (20, [])]
+    assert counts[0] == counts[1], counts
+    assert member_balances(ledger.c.id, people[3].id) == {"service": 180, "credits": 180}
+    assert verify_ledger() == []

@@ -111,6 +111,18 @@ def balance_of(community_id, kind, owner_id):
     return int(value or 0)
 
 
+def balances_of(community_id, kind, owner_ids, chunk=500):
+    """``{owner id: cached balance in minutes}`` of many owners' accounts of one kind (0 for unused accounts), in
+    one query per ``chunk`` owners."""
+    owner_ids = sorted(set(owner_ids))
+    found = {}
+    for start in range(0, len(owner_ids), chunk):
+        found.update(db.session.execute(select(Account.owner_id, Account.balance).where(
+            Account.community_id == community_id, Account.kind == kind,
+            Account.owner_id.in_(owner_ids[start:start + chunk]))).all())
+    return {owner_id: int(found.get(owner_id) or 0) for owner_id in owner_ids}
+
+
 def member_balances(community_id, user_id):
     """``{"service": minutes, "credits": minutes}`` for one member, from the cached balances."""
     rows = db.session.execute(

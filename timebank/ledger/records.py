@@ -7,7 +7,7 @@ record is confirmed by someone other than the volunteer: a coordinator, or the a
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import roles
@@ -18,7 +18,7 @@ from ..communities.services import active_membership
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..events import after_commit
 from ..extensions import db
-from ..hooks import dispatch_event, hooks_for
+from ..hooks import dispatch_event, dispatch_events, hooks_for
 from ..i18n import N_, _
 from ..notifications.services import notify
 from ..permissions import can
@@ -234,7 +234,23 @@ def _confirm_in_transaction(record, community, actor, note, policy):
     notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
            community=community, link=f"/c/{community.slug}/hours/", activity=record.activity_name,
            hours=_hours_text(record.minutes))
-    after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
+    after_commit(lambda: announce_confirmed(community, [record]))
+
+
+def announce_confirmed(community, records):
+    """After the commit that confirmed ``records``: ``timebank_hours_confirmed`` for each record, then
+    ``timebank_hours_confirmed_batch`` once with all of them (per-person work once per person, not per entry)."""
+    ids = [inspect(record).identity[0] for record in records]  # (without loading records a commit expired)
+    if dispatch_events("timebank_hours_confirmed", community, [{"entry": record} for record in records]) \
+            and len(ids) > 1:
+        reload_records(ids)  # a listener that committed expired them: read them back at once, not one by one
+    dispatch_event("timebank_hours_confirmed_batch", community, entries=list(records))
+
+
+def reload_records(ids, chunk=500):
+    """Read records (and their volunteers, joined) back into the session in a few queries."""
+    for start in range(0, len(ids), chunk):
+        db.session.scalars(select(ServiceRecord).where(ServiceRecord.id.in_(ids[start:start + chunk]))).all()
 
 
 def auto_confirm(record, community, basis):
@@ -254,7 +270,7 @@ def auto_confirm(record, community, basis):
     post_confirmation(record, community, None, policy)
     record_audit("ledger.auto_confirmed", community=community, target=("record", record.id),
                  detail={"minutes": record.minutes, "basis": basis})
-    after_commit(lambda: dispatch_event("timebank_hours_confirmed", community, entry=record))
+    after_commit(lambda: announce_confirmed(community, [record]))
     return True
 
 

@@ -5,7 +5,7 @@ import logging
 
 from flask import current_app
 from flask_babel import LazyString, force_locale, gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..clock import now
 from ..events import after_commit, commit
@@ -34,6 +34,37 @@ def notify(recipient, kind, message, community=None, link="", **params):
     db.session.add(notification)
     after_commit(lambda: _deliver(notification, recipient))
     return notification
+
+
+def notify_many(kind, message, messages, community=None, link=""):
+    """``notify`` for many recipients at once (a bulk confirmation's one message per volunteer): one INSERT for
+    all of them, delivered through the configured channels after commit.
+
+    :param messages: ``[(recipient, params), ...]``; ``params`` fill the placeholders of ``message`` as in
+        ``notify``.
+    """
+    if not messages:
+        return
+    moment = now()
+    recipients = {recipient.id: recipient for recipient, _params in messages}
+    ids = db.session.scalars(insert(Notification).returning(Notification.id), [dict(
+        recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind, message=message,
+        params_json=json.dumps({key: _stored_param(value) for key, value in params.items()}, ensure_ascii=False),
+        link=link or "", created_at=moment, read_at=None) for recipient, params in messages]).all()
+    if current_app.config.get("NOTIFICATION_CHANNELS"):
+        after_commit(lambda: _deliver_many(sorted(ids), recipients))
+
+
+def _deliver_many(ids, recipients, chunk=500):
+    from ..identity.models import User
+
+    for start in range(0, len(ids), chunk):
+        notifications = db.session.scalars(select(Notification).where(Notification.id.in_(ids[start:start + chunk]))
+                                           .order_by(Notification.id)).all()
+        db.session.scalars(select(User).where(User.id.in_(  # the recipients as they are after the commit, at once
+            sorted({notification.recipient_id for notification in notifications})))).all()
+        for notification in notifications:
+            _deliver(notification, recipients[notification.recipient_id])
 
 
 def _stored_param(value):

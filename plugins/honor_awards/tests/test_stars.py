@@ -48,14 +48,15 @@ def candidacies(ctx):
                                        for n in db.session.scalars(select(Nomination))))
 
 
-def test_hook_timebank_hours_confirmed_makes_a_candidate_exactly_once(ctx, thresholds, clock):
+def test_hook_timebank_hours_confirmed_batch_makes_a_candidate_exactly_once(ctx, thresholds, clock):
     serve(ctx, "vol", 5, 1)
     assert candidacies(ctx) == []
     record_id = serve(ctx, "vol", 4, 1.5)
     assert candidacies(ctx) == [("vol", 1, "on_notice")]
     serve(ctx, "vol", 3, 0.5)
     # the same event delivered again (a retry), and a direct re-check: nothing new
-    ctx(lambda c, users: dispatch_event("timebank_hours_confirmed", c, entry=db.session.get(ServiceRecord, record_id)))
+    ctx(lambda c, users: dispatch_event("timebank_hours_confirmed_batch", c,
+                                        entries=[db.session.get(ServiceRecord, record_id)]))
     ctx(lambda c, users: stars.check_volunteer(c, users["vol"]))
     assert candidacies(ctx) == [("vol", 1, "on_notice")]
     serve(ctx, "vol", 2, 1)  # 4 hours: the second star, on the same day's notice
@@ -63,6 +64,65 @@ def test_hook_timebank_hours_confirmed_makes_a_candidate_exactly_once(ctx, thres
     assert ctx(lambda c, users: (db.session.scalar(select(func.count(Notice.id))),
                                  [(i.label, i.detail.count("★")) for i in db.session.scalars(select(NoticeItem))])) \
         == (1, [("陈*强", 1), ("陈*强", 2)])
+
+
+def test_a_bulk_confirmation_checks_each_volunteer_once(ctx, thresholds, clock, register_plugin):
+    """Several entries of one person confirmed together from the queue make one candidacy, at the level the total
+    reaches (not one per level crossed on the way, nor one per entry); the others of the batch who reach a level go
+    on the same day's notice, and the star check reads every person of the batch in a fixed number of queries."""
+    from timebank.ledger.records import decide_many
+
+    batches = []
+
+    class Counter:  # runs after honor_awards' listener: sees the candidacies it made
+        @hookimpl(trylast=True)
+        def timebank_hours_confirmed_batch(self, entries):
+            batches.append(len(entries))
+
+    register_plugin(Counter(), "batch_counter")
+    vol = [serve(ctx, "vol", days, 1.5, confirm_it=False) for days in (6, 5, 4, 3)]  # 6 h: the third star
+    vol2 = [serve(ctx, "vol2", days, 1, confirm_it=False) for days in (6, 5)]  # 2 h: the first star
+    done, skipped = ctx(lambda c, users: decide_many(c, users["coord"], vol + vol2, "confirm"))
+    assert (len(done), skipped) == (6, [])
+    assert batches == [6]
+    assert candidacies(ctx) == [("vol", 3, "on_notice"), ("vol2", 1, "on_notice")]
+    assert ctx(lambda c, users: (db.session.scalar(select(func.count(Notice.id))), [
+        (i.label, i.detail.count("★")) for i in db.session.scalars(select(NoticeItem).order_by(NoticeItem.position))])) \
+        == (1, [("陈*强", 3), ("刘*", 1)])  # in the order of the entries (the earliest service first)
+    # the same batch heard again (a retry): nothing new
+    ctx(lambda c, users: dispatch_event("timebank_hours_confirmed_batch", c, entries=[
+        db.session.get(ServiceRecord, record_id) for record_id in vol + vol2]))
+    assert candidacies(ctx) == [("vol", 3, "on_notice"), ("vol2", 1, "on_notice")]
+
+
+def test_the_star_check_of_a_batch_does_not_grow_with_its_entries(app, ctx, thresholds, clock):
+    """Everyone already a candidate at their level: the check is two queries (balances, candidacies) for the
+    settings, however many entries and people the batch has."""
+    from sqlalchemy import event
+
+    serve(ctx, "vol", 6, 2)
+    serve(ctx, "vol2", 6, 2)
+    assert candidacies(ctx) == [("vol", 1, "on_notice"), ("vol2", 1, "on_notice")]
+    ids = [serve(ctx, username, days, 0.5) for username in ("vol", "vol2") for days in (5, 4, 3)]
+
+    def statements(record_ids):
+        def run(c, users):
+            entries = [db.session.get(ServiceRecord, record_id) for record_id in record_ids]
+            stars.check_volunteers(c, {users["vol"].id})  # (settings read once, as in a request)
+            seen = []
+            listen = lambda *args: seen.append(args[2])  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                stars.check_volunteers(c, {entry.volunteer_id for entry in entries})
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listen)
+            return seen
+
+        return ctx(run)
+
+    one, six = statements(ids[:1]), statements(ids)
+    assert len(six) == len(one) <= 2
+    assert candidacies(ctx) == [("vol", 1, "on_notice"), ("vol2", 1, "on_notice")]
 
 
 def test_the_star_is_granted_after_five_working_days_without_objection(app, ctx, thresholds, clock,
