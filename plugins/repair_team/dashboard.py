@@ -58,9 +58,9 @@ def nav_items_for(user, community):
 
 def cards_for(user, community):
     subject = _subject(user)
-    mine = [order for order in services.requests_of(community, subject, limit=10) if order.status in ACTIVE]
+    mine = services.requests_of(community, subject, limit=3, statuses=ACTIVE)
     cards = [Card(title=_l("My repair requests"), template="repair_team/card_requests.html",
-                  context={"orders": mine[:3]}, order=25, size="half", elder=True)]
+                  context={"orders": mine}, order=25, size="half", elder=True)]
     if on_roster(community, user):
         cards.append(Card(title=_l("My repair jobs today"), template="repair_team/card_jobs.html",
                           context={"orders": jobs_today(community, user)}, order=26, size="half"))

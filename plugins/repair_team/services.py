@@ -273,12 +273,14 @@ def is_requester(order, user):
     return user is not None and user.id in (order.requester_id, order.created_by_id)
 
 
-def requests_of(community, user, limit=50):
-    """The requests a resident made or that were made for them, newest first."""
-    return db.session.scalars(select(RepairOrder).where(
+def requests_of(community, user, limit=50, statuses=None):
+    """The requests a resident made or that were made for them (in ``statuses`` when given), newest first."""
+    query = select(RepairOrder).where(
         RepairOrder.community_id == community.id,
         or_(RepairOrder.requester_id == user.id, RepairOrder.created_by_id == user.id))
-        .order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)).all()
+    if statuses is not None:
+        query = query.where(RepairOrder.status.in_(statuses))
+    return db.session.scalars(query.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)).all()
 
 
 def jobs_of(community, user):
