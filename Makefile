@@ -7,6 +7,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # Parallel test workers (pytest-xdist); "auto" = one per core.
 WORKERS ?= auto
+# How make test runs pytest: the workers, with the tests that share set-up work kept in one worker (xdist_group:
+# the browser, the security tests' world, the install's virtualenv).
+PYTEST_ARGS ?= -n $(WORKERS) --dist loadgroup -q
+# The tests' temporary files (a database per test, uploads, a virtualenv) go to a directory of the run's own in
+# /dev/shm when it has room (in memory: no waiting on the disk), removed afterwards. A prefix of the pytest command.
+TEST_TMP_PARENT ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {print $$4}'); \
+	if [ -w /dev/shm ] && [ "$${free:-0}" -gt 2000000 ]; then echo /dev/shm; else echo "$${TMPDIR:-/tmp}"; fi)
+# Compiled Python files are written (__pycache__, git-ignored) even when PYTHONDONTWRITEBYTECODE is set: otherwise
+# every test process compiles the app, the plugins and the tests again (some 7 s each).
+IN_TEST_TMP = tmp=$$(mktemp -d "$(TEST_TMP_PARENT)/timebank-tests.XXXXXX") && trap 'rm -rf "$$tmp"' EXIT && \
+	trap 'exit 130' INT TERM && TMPDIR="$$tmp" PYTHONDONTWRITEBYTECODE=
 
 .PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench audit stress
 
@@ -55,11 +66,14 @@ lint-check:
 
 test-sqlite:
 	@echo "== Test suite on SQLite =="
-	TIMEBANK_TEST_DATABASE_URL= $(BIN)/pytest -n $(WORKERS) -q
+	$(IN_TEST_TMP) TIMEBANK_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
 
+# The PostgreSQL pass leaves out the slow tests and the database_independent ones (the SQLite pass ran them, and
+# they do exactly the same whatever the database).
 test-postgres:
 	@echo "== Test suite on PostgreSQL =="
-	TIMEBANK_TEST_DATABASE_URL="$$TIMEBANK_TEST_POSTGRES_URL" $(BIN)/pytest -n $(WORKERS) -q -m "not slow"
+	$(IN_TEST_TMP) TIMEBANK_TEST_DATABASE_URL="$$TIMEBANK_TEST_POSTGRES_URL" $(BIN)/pytest $(PYTEST_ARGS) \
+	  -m "not slow and not database_independent"
 
 ## Debian's Chromium and a CJK font for the browser tests (needs root or sudo; skipped otherwise).
 browser:

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from timebank import create_app
 
 
@@ -14,6 +16,7 @@ def test_templates_and_static_come_from_the_project(app):
     assert (Path(app.static_folder) / "app.css").exists()
 
 
+@pytest.mark.database_independent
 def test_secret_key_is_created_once_in_the_instance_folder(tmp_path):
     config = {"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://", "LOAD_ENTRYPOINTS": False,
               "SECRET_KEY": None}
@@ -37,6 +40,7 @@ def test_healthz_reports_database(client):
     assert response.json["database"] == "ok"
 
 
+@pytest.mark.database_independent
 def test_healthz_when_database_is_unreachable(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "LOAD_ENTRYPOINTS": False, "TESTING": True,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/x.sqlite3"})
@@ -45,6 +49,7 @@ def test_healthz_when_database_is_unreachable(tmp_path):
     assert response.json == {"status": "error", "database": "unreachable", "version": response.json["version"]}
 
 
+@pytest.mark.database_independent
 def test_behind_a_reverse_proxy_the_client_address_is_taken_from_the_proxy_headers(tmp_path):
     from flask import request
 

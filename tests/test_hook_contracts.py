@@ -49,10 +49,12 @@ def doc_section(name):
     return text[start:following.start() if following else len(text)]
 
 
+@pytest.mark.database_independent
 def test_there_are_hooks():
     assert len(HOOKS) >= 20 and all(name.startswith("timebank_") for name in HOOKS)
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("name", HOOKS)
 def test_every_hook_is_documented_with_its_exact_arguments(name):
     documented = documented_hooks()
@@ -60,10 +62,12 @@ def test_every_hook_is_documented_with_its_exact_arguments(name):
     assert documented[name] == spec_argnames(hookspec_functions()[name])
 
 
+@pytest.mark.database_independent
 def test_docs_describe_no_hook_that_does_not_exist():
     assert sorted(set(documented_hooks()) - set(HOOKS)) == []
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("name", HOOKS)
 def test_every_hook_section_says_what_it_returns_and_who_uses_it(name):
     section = doc_section(name)
@@ -74,6 +78,7 @@ def test_every_hook_section_says_what_it_returns_and_who_uses_it(name):
         assert "historic" in section.lower()
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("name", HOOKS)
 def test_every_hookspec_has_a_docstring(name):
     doc = inspect.getdoc(hookspec_functions()[name]) or ""
@@ -85,6 +90,7 @@ def test_every_hookspec_has_a_docstring(name):
         assert "first non-None" in doc
 
 
+@pytest.mark.database_independent
 def test_hook_tests():
     """Every hook has a test named ``test_hook_<hook name>`` under tests/ or a bundled plugin's tests/."""
     sources = [*ROOT.joinpath("tests").rglob("*.py"), *ROOT.joinpath("plugins").glob("*/tests/**/*.py")]
@@ -145,6 +151,7 @@ def test_unknown_template_slot_raises_in_tests(app):
             app.config["TESTING"] = True
 
 
+@pytest.mark.database_independent
 def test_template_slots_are_declared_and_used():
     """Every ``slot('name')`` in a template is declared in TEMPLATE_SLOTS, and every declared slot is offered."""
     used = set()

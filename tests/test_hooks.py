@@ -132,6 +132,7 @@ def test_hook_timebank_models(app, board):
             assert all(model.__tablename__.startswith(plugin + "_") for model in classes)
 
 
+@pytest.mark.database_independent
 def test_hook_timebank_migration_dirs(tmp_path, monkeypatch):
     """The plugin's own Alembic branch is upgraded with the core by ``timebank db upgrade``."""
     monkeypatch.syspath_prepend(str(HERE / "plugins"))

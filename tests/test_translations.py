@@ -72,10 +72,12 @@ def extracted(tmp_path_factory):
     return result
 
 
+@pytest.mark.database_independent
 def test_core_has_a_simplified_chinese_catalogue():
     assert tool.core_area().po_path("zh_CN") in CATALOGUES
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
 def test_catalogue_is_complete(path):
     """(a) No untranslated and no fuzzy entry."""
@@ -87,6 +89,7 @@ def test_catalogue_is_complete(path):
         f"{path.relative_to(ROOT)}: untranslated {untranslated}, fuzzy {fuzzy}. {FIX}")
 
 
+@pytest.mark.database_independent
 def test_every_extracted_msgid_is_in_its_catalogue(extracted):
     """(b) A string added to the code or a template without updating the catalogue fails here, by name."""
     problems = []
@@ -106,6 +109,7 @@ def test_every_extracted_msgid_is_in_its_catalogue(extracted):
     assert not problems, "\n".join([*problems, FIX])
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
 def test_compiled_catalogue_matches_its_source(path, tmp_path):
     """(c) The committed .mo holds exactly what compiling the .po gives (so `pip install .` needs no build)."""
@@ -132,6 +136,7 @@ SAMPLE = {"d": 3, "i": 3, "o": 3, "u": 3, "x": 3, "X": 3, "c": 65, "e": 1.5, "E"
           "g": 1.5, "G": 1.5, "s": "x", "r": "x", "a": "x"}
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize("path", CATALOGUES, ids=CATALOGUE_IDS)
 def test_translations_keep_the_placeholders(path):
     """(d) Every translation uses exactly its msgid's %(name)s placeholders and can be formatted like it."""
@@ -208,6 +213,7 @@ def _scratch_repository(root):
         (root / name).write_text(text, encoding="utf-8")
 
 
+@pytest.mark.database_independent
 def test_tool_gives_each_bundled_plugin_its_own_catalogue(tmp_path, monkeypatch, capsys):
     _scratch_repository(tmp_path)
     monkeypatch.setattr(tool, "ROOT", tmp_path)
@@ -249,6 +255,7 @@ def test_tool_gives_each_bundled_plugin_its_own_catalogue(tmp_path, monkeypatch,
     assert not any(m.fuzzy for m in _entries(core))
 
 
+@pytest.mark.database_independent
 def test_placeholder_check_catches_broken_translations():
     from babel.messages.catalog import Message
 
@@ -264,6 +271,7 @@ def test_placeholder_check_catches_broken_translations():
     assert problem("Saved.", "已保存 100%", [("templates/a.html", None)]) is not None
 
 
+@pytest.mark.database_independent
 def test_a_msgid_means_the_same_in_every_catalogue():
     """Catalogues are merged with the core's last: a plugin cannot re-translate a core string (its translation
     would be silently ignored, and "Home" must stay the tab bar's 首页). Use a distinct msgid instead."""

@@ -79,12 +79,14 @@ def _plugin(name, blueprint):
     (ApiBlueprint("wrongly_named", __name__), "must be named"),
     (ApiBlueprint("bad_api_api", __name__, url_prefix="/elsewhere"), "must not set url_prefix"),
 ])
+@pytest.mark.database_independent
 def test_a_plugin_blueprint_that_breaks_the_rules_stops_the_start(tmp_path, monkeypatch, blueprint, message):
     monkeypatch.setitem(sys.modules, "bad_api", _plugin("bad_api", blueprint))
     with pytest.raises(PluginStartupError, match=message):
         create_app({**_base_config("sqlite://", tmp_path / "instance"), "EXTRA_PLUGINS": ["bad_api"]})
 
 
+@pytest.mark.database_independent
 def test_a_changing_view_without_a_scope_stops_the_start(tmp_path, monkeypatch):
     blueprint = ApiBlueprint("careless_api", __name__)
 

@@ -4,16 +4,19 @@ import pytest
 from browser_support import CHROMIUM, require_chromium
 
 
+@pytest.mark.database_independent
 def test_missing_chromium_skips_with_a_reason(tmp_path):
     with pytest.raises(pytest.skip.Exception, match="chromium"):
         require_chromium(str(tmp_path / "no-chromium"), environ={})
 
 
+@pytest.mark.database_independent
 def test_missing_chromium_fails_when_the_browser_is_required(tmp_path):
     with pytest.raises(pytest.fail.Exception, match="TIMEBANK_REQUIRE_BROWSER=1"):
         require_chromium(str(tmp_path / "no-chromium"), environ={"TIMEBANK_REQUIRE_BROWSER": "1"})
 
 
+@pytest.mark.database_independent
 def test_present_chromium_is_used(tmp_path):
     executable = tmp_path / "chromium"
     executable.write_text("#!/bin/sh\n")

@@ -10,8 +10,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from jinja2 import BytecodeCache
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from timebank.clock import set_clock
 from timebank.extensions import db
@@ -31,25 +30,6 @@ ROLES = {
 }
 
 
-class _SharedBytecodeCache(BytecodeCache):
-    """Compiled templates shared by the apps of this test process (every test builds its own app, and Jinja would
-    compile each template again for each: a quarter of the time of walking every page)."""
-
-    def __init__(self):
-        self.store = {}
-
-    def load_bytecode(self, bucket):
-        code = self.store.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket):
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATES = _SharedBytecodeCache()
-
-
 _SNAPSHOT = {}
 
 
@@ -57,28 +37,91 @@ _SNAPSHOT = {}
 def world(app, tmp_path_factory):
     """The world in this test's database; the app's clock stays frozen at ``NOW``.
 
-    On SQLite the first test of a process builds it and keeps a copy (database and uploaded files); later tests
-    start from the copy (the ids are the same), which saves building it some twenty times. On PostgreSQL every
-    test builds it."""
-    app.jinja_env.bytecode_cache = _TEMPLATES
+    The first test of a process builds it and keeps a copy (database and uploaded files); later tests start from
+    the copy (the ids are the same), which saves building it some twenty times. On SQLite the copy is the database
+    file; on PostgreSQL it is every table's rows (COPY) and where each sequence stood, written back into the
+    test's emptied database (as a superuser; otherwise every test builds the world). Compiled templates are shared
+    by every app of the process (tests/conftest.py)."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     sqlite = url.startswith("sqlite:///")
     uploads = Path(app.instance_path) / "uploads"
-    if sqlite and _SNAPSHOT:
-        _dispose(app)
-        _sqlite_copy(_SNAPSHOT["database"], url.removeprefix("sqlite:///"))
+    if _SNAPSHOT and (_sqlite_restore(app, url) if sqlite else _postgres_restore(app)):
         shutil.copytree(_SNAPSHOT["uploads"], uploads, dirs_exist_ok=True)
         ids = copy.deepcopy(_SNAPSHOT["ids"])
     else:
         ids = build_world(app)
-        if sqlite:
+        if not _SNAPSHOT:
             folder = tmp_path_factory.mktemp("world")
-            _dispose(app)
-            _sqlite_copy(url.removeprefix("sqlite:///"), folder / "world.sqlite3")
-            shutil.copytree(uploads, folder / "uploads") if uploads.exists() else (folder / "uploads").mkdir()
-            _SNAPSHOT.update(database=folder / "world.sqlite3", uploads=folder / "uploads", ids=copy.deepcopy(ids))
+            saved = _sqlite_save(app, url, folder) if sqlite else _postgres_save(app)
+            if saved is None:
+                _SNAPSHOT["unavailable"] = True  # build it in every test
+            else:
+                shutil.copytree(uploads, folder / "uploads") if uploads.exists() else (folder / "uploads").mkdir()
+                _SNAPSHOT.update(saved, uploads=folder / "uploads", ids=copy.deepcopy(ids))
     set_clock(app, lambda: NOW)
     return ids
+
+
+def _sqlite_save(app, url, folder):
+    _dispose(app)
+    _sqlite_copy(url.removeprefix("sqlite:///"), folder / "world.sqlite3")
+    return {"database": folder / "world.sqlite3"}
+
+
+def _sqlite_restore(app, url):
+    if "database" not in _SNAPSHOT:
+        return False
+    _dispose(app)
+    _sqlite_copy(_SNAPSHOT["database"], url.removeprefix("sqlite:///"))
+    return True
+
+
+def _superuser(connection):
+    return connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+
+
+def _postgres_save(app):
+    """``{"rows": {table: COPY text}, "sequences": [(name, last value)]}`` of the world just built, or None when it
+    cannot be written back as it is (not a superuser, or a table the models do not know holds rows)."""
+    tables = [table.name for table in db.metadata.sorted_tables]
+    with app.app_context(), db.engine.connect() as connection:
+        if not _superuser(connection):
+            return None
+        others = set(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars()) - set(tables)
+        if any(connection.execute(text(f'SELECT 1 FROM "{name}" LIMIT 1')).first()  # nosec B608 (the catalogue's)
+               for name in others):
+            return None
+        cursor = connection.connection.driver_connection.cursor()
+        rows = {}
+        for name in tables:
+            with cursor.copy(f'COPY "{name}" TO STDOUT') as copy_:  # a name from the models' metadata
+                rows[name] = b"".join(bytes(chunk) for chunk in copy_)
+        sequences = connection.execute(text(
+            "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND last_value IS NOT NULL")).all()
+        connection.rollback()
+    _dispose(app)
+    return {"rows": rows, "sequences": [tuple(item) for item in sequences]}
+
+
+def _postgres_restore(app):
+    """Write the saved rows back into the test's (emptied) database, triggers and foreign keys off while they go
+    in (session_replication_role), and set each sequence where it stood."""
+    if "rows" not in _SNAPSHOT:
+        return False
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        cursor = connection.connection.driver_connection.cursor()
+        for name, data in _SNAPSHOT["rows"].items():
+            if data:
+                with cursor.copy(f'COPY "{name}" FROM STDIN') as copy_:  # a name from the models' metadata
+                    copy_.write(data)
+        for name, value in _SNAPSHOT["sequences"]:
+            connection.execute(text("SELECT setval(quote_ident(:name)::regclass, :value, true)"),
+                               {"name": name, "value": value})
+    _dispose(app)
+    return True
 
 
 def _dispose(app):
