@@ -95,9 +95,12 @@ def _past_attendance(community, posts, volunteers, rng, today, zone):
 
 def _sign_up_ahead(community, posts, volunteers, today):
     """The demo volunteer is on duty at the north gate on the next weekdays and on tonight's patrol."""
-    upcoming = services.shifts_between(community, now(), now() + timedelta(days=7))
+    moment = now()
+    upcoming = services.shifts_between(community, moment, moment + timedelta(days=7))
     volunteer = volunteers[0]
     for shift in upcoming:
+        if shift.starts_at <= moment:
+            continue  # under way (the window takes shifts that end after now): too late to sign up
         if shift.post_id == posts[0].id and len([s for s in services.upcoming_for(community, volunteer)]) < 3:
             services.sign_up(shift, community, volunteer)
         elif shift.post_id == posts[2].id and shift.starts_at.date() <= today + timedelta(days=1):
