@@ -190,6 +190,41 @@ def test_durations_are_formatted_in_chinese(app):
         assert format_minutes(45) == "45分钟"
 
 
+def test_wtforms_own_messages_follow_the_request_language(app):
+    """WTForms' built-in messages come in the person's language, from a catalogue read once per process."""
+    from flask import request, session
+    from flask_babel import refresh
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField, StringField
+    from wtforms.validators import DataRequired, Length
+
+    from timebank.i18n import WTFORMS_MESSAGES
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        number = IntegerField()
+        name = StringField(validators=[DataRequired(), Length(min=3)])
+
+    def errors(data, language=None):
+        with app.test_request_context("/", method="POST", data=data):
+            app.preprocess_request()
+            assert request.wtforms_translations is WTFORMS_MESSAGES  # not Flask-WTF's catalogue read per request
+            if language:
+                session["locale"] = language
+                refresh()
+            form = Form()
+            form.validate()
+            return form.errors
+
+    assert errors({"number": "x"}) == {"number": ["不是有效的整数。"], "name": ["该字段是必填字段。"]}
+    assert errors({"number": "4", "name": "ab"}) == {"name": ["字段长度必须至少 3 个字符。"]}
+    assert errors({"number": "x", "name": "ab"}, "en") == {
+        "number": ["Not a valid integer value."], "name": ["Field must be at least 3 characters long."]}
+    assert errors({"number": "x"}) == {"number": ["不是有效的整数。"], "name": ["该字段是必填字段。"]}
+
+
 # --- The tool itself, on a scratch repository with a bundled plugin -------------------------------------------------
 
 

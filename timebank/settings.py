@@ -122,24 +122,34 @@ def _stored(plugin, community):
 
 def get_setting(plugin, key, community=None):
     """The effective value of a setting for ``community`` (or the instance when ``community`` is None)."""
-    spec = get_spec(plugin, key)
-    levels = [("default", spec.default)]
-    configured = (current_app.config.get("PLUGIN_SETTINGS") or {}).get(plugin, {})
-    if key in configured:
-        levels.append(("PLUGIN_SETTINGS", configured[key]))
-    instance = _stored(plugin, None)
-    if key in instance:
-        levels.append(("instance", instance[key]))
-    if community is not None and spec.scope == "community":
-        stored = _stored(plugin, community)
-        if key in stored:
-            levels.append((f"community {community.slug}", stored[key]))
-    for level, value in reversed(levels):
+    return _resolve(get_spec(plugin, key), _Levels(plugin, community))
+
+
+class _Levels:
+    """The stored and configured values of one plugin, looked up once for all of its settings."""
+
+    def __init__(self, plugin, community):
+        self.community = community
+        self.configured = (current_app.config.get("PLUGIN_SETTINGS") or {}).get(plugin, {})
+        self.instance = _stored(plugin, None)
+        self.stored = _stored(plugin, community) if community is not None else {}
+
+
+def _resolve(spec, levels):
+    key = spec.key
+    candidates = [("default", spec.default)]
+    if key in levels.configured:
+        candidates.append(("PLUGIN_SETTINGS", levels.configured[key]))
+    if key in levels.instance:
+        candidates.append(("instance", levels.instance[key]))
+    if spec.scope == "community" and key in levels.stored:
+        candidates.append((f"community {levels.community.slug}", levels.stored[key]))
+    for level, value in reversed(candidates):
         try:
             return spec.parse(value)
         except ValidationFailed:
             # e.g. a stored value older than a narrower ``max``: fall back to the next level, do not break pages.
-            logger.warning("setting %s.%s: invalid %s value ignored", plugin, key, level)
+            logger.warning("setting %s.%s: invalid %s value ignored", spec.plugin, key, level)
     raise AssertionError("unreachable: defaults are checked at start-up")
 
 
@@ -148,8 +158,8 @@ def settings_for(plugin, community=None, scope="community"):
     cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
     cache_key = ("effective", plugin, _scope_key(community), scope)
     if cache_key not in cache:
-        cache[cache_key] = {spec.key: get_setting(plugin, spec.key, community)
-                            for spec in setting_specs(plugin, scope)}
+        levels = _Levels(plugin, community)
+        cache[cache_key] = {spec.key: _resolve(spec, levels) for spec in setting_specs(plugin, scope)}
     return dict(cache[cache_key])
 
 

@@ -26,7 +26,7 @@ from timebank.ledger.policy import ledger_policy
 from timebank.ledger.records import record_service
 
 from .models import Attendance, DutyPost, Shift, Signup
-from .services import _zone, checkin_settings, local_day
+from .services import _zone, checkin_settings, local_day, started_since
 
 CATEGORY, RISKY_CATEGORY = "qr_checkin.duty", "qr_checkin.risky_duty"
 
@@ -47,7 +47,8 @@ def open_shift_at(post, user, moment, settings):
     grace = timedelta(minutes=settings.checkout_grace_minutes)
     candidates = db.session.scalars(select(Shift).where(
         Shift.post_id == post.id, Shift.cancelled_at.is_(None), Shift.starts_at <= moment + early,
-        Shift.ends_at >= moment - grace).order_by(Shift.starts_at)).all()
+        Shift.starts_at >= started_since(moment - grace), Shift.ends_at >= moment - grace)
+        .order_by(Shift.starts_at)).all()
     if not candidates:
         return None
     mine = {row for row in db.session.scalars(select(Signup.shift_id).where(

@@ -250,8 +250,15 @@ def _when(shift, community):
     return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
 
 
+def started_since(moment):
+    """A lower bound on the start of any shift still running at ``moment`` (no shift lasts longer than
+    ``MAX_SHIFT_MINUTES``): lets the start-time indexes skip the years of shifts before it."""
+    return moment - timedelta(minutes=MAX_SHIFT_MINUTES)
+
+
 def shifts_between(community, start, end, post_id=None, include_cancelled=False):
-    query = select(Shift).where(Shift.community_id == community.id, Shift.ends_at > start, Shift.starts_at < end)
+    query = select(Shift).where(Shift.community_id == community.id, Shift.starts_at > started_since(start),
+                                Shift.ends_at > start, Shift.starts_at < end)
     if post_id:
         query = query.where(Shift.post_id == post_id)
     if not include_cancelled:
@@ -352,7 +359,8 @@ def upcoming_for(community, user, days=14):
     return db.session.scalars(
         select(Shift).join(Signup, Signup.shift_id == Shift.id).where(
             Shift.community_id == community.id, Signup.user_id == user.id, Signup.status != "cancelled",
-            Shift.cancelled_at.is_(None), Shift.ends_at > moment, Shift.starts_at < moment + timedelta(days=days))
+            Shift.cancelled_at.is_(None), Shift.starts_at > started_since(moment), Shift.ends_at > moment,
+            Shift.starts_at < moment + timedelta(days=days))
         .order_by(Shift.starts_at)).all()
 
 

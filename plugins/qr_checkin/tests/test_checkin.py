@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from timebank_plugins.qr_checkin import attendance, services, tokens
 from timebank_plugins.qr_checkin.models import Attendance
 
+from timebank.clock import now
 from timebank.extensions import db
 from timebank.ledger.models import ServiceRecord
 
@@ -239,3 +240,29 @@ def test_a_code_of_the_wrong_kind_is_refused(ctx):
             tokens.check_post_payload(tokens.read_token(rotating), post, 1)
 
     ctx(check)
+
+
+def test_a_twelve_hour_shift_is_found_until_its_end(app, ctx, clock):
+    """Lookups skip the shifts that started too long ago to be running (a shift lasts at most 12 hours), and
+    still find the longest shift allowed until its very end."""
+    def add_long_shift(c, users, post, shift):
+        overnight = services.save_post(c, users["coord"], name="夜间巡逻", kind="patrol", place="小区",
+                                       checkin_policy="static")
+        long = services.create_shift(c, users["coord"], overnight, START + timedelta(hours=3),
+                                     START + timedelta(hours=15), capacity=3)
+        return overnight.id, long.id
+
+    overnight_id, long_id = ctx(add_long_shift)
+
+    def lookups(c, users, post, shift):
+        from timebank_plugins.qr_checkin.models import DutyPost
+
+        overnight = db.session.get(DutyPost, overnight_id)
+        moment = now()
+        found = attendance.open_shift_at(overnight, users["vol"], moment, services.checkin_settings(c))
+        listed = [row.id for row in services.shifts_between(c, moment, moment + timedelta(hours=1))]
+        checked = attendance.scan(overnight, c, users["vol"], "static")
+        return getattr(found, "id", None), listed, checked.outcome, checked.shift.id
+
+    clock.at(14 * 60 + 50)  # ten minutes before the end of the twelve-hour shift
+    assert ctx(lookups) == (long_id, [long_id], "checked_in", long_id)
