@@ -19,7 +19,7 @@ TEST_TMP_PARENT ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {p
 IN_TEST_TMP = tmp=$$(mktemp -d "$(TEST_TMP_PARENT)/timebank-tests.XXXXXX") && trap 'rm -rf "$$tmp"' EXIT && \
 	trap 'exit 130' INT TERM && TMPDIR="$$tmp" PYTHONDONTWRITEBYTECODE=
 
-.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench audit stress
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench bench-pages audit stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +103,12 @@ bench: install
 	$(BIN)/pip install --quiet -e ".[server,postgres]"
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## make bench-pages: every page of the bench community for a volunteer, a coordinator and an admin, at 1M and 10k
+## postings, in process: CPU, statements, SQL time, compressed size; flags pages over budget or growing with history
+## (bench/out/pages.json). make bench runs it too.
+bench-pages: install
+	$(BIN)/python bench/sweep.py $(BENCH_ARGS)
 
 ## make audit: Lighthouse (mobile) on the main pages of the demo community; scores to bench/out/audit.json.
 audit: install

@@ -251,6 +251,7 @@ def main(argv=None):
     parser.add_argument("--regenerate", action="store_true", help="generate the districts again")
     parser.add_argument("--skip-small", action="store_true", help="no growth comparison")
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--skip-pages", action="store_true", help="no sweep of every page (bench/sweep.py)")
     parser.add_argument("--output", default=str(OUT / "results.json"))
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -278,6 +279,12 @@ def main(argv=None):
                 report["datasets"][f"{label}-small"] = {k: summary[k] for k in ("seconds", "rows")}
                 run.growth()
             report["results"].extend(run.results)
+        if not args.skip_pages:
+            from sweep import print_pages, run_sweep
+
+            for label, factory in databases:
+                report.setdefault("pages", []).append(run_sweep(factory, label, 3, log))
+            Path(OUT / "pages.json").write_text(json.dumps(report["pages"], ensure_ascii=False, indent=2))
     except KeyboardInterrupt:
         log("Interrupted: stopping the servers.")
         raise SystemExit(130) from None
@@ -287,6 +294,11 @@ def main(argv=None):
         if report["results"]:
             Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(report["results"])
+    for section in report.get("pages", []):
+        flagged = [row for row in section["pages"] if row["problems"]]
+        log(f"\nPages on {section['database']}: {len(flagged)} of {len(section['pages'])} flagged "
+            f"(all in bench/out/pages.json)")
+        print_pages(flagged, log)
     log(f"\nResults: {args.output} ({report['seconds']} s)")
 
 

@@ -1,0 +1,45 @@
+"""The page sweep of the benchmarks (bench/sweep.py): which pages it visits, what it measures, what it flags."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import sweep  # noqa: E402
+
+
+def test_the_sweep_visits_the_community_pages_without_downloads(app):
+    pages = sweep.community_pages(app)
+    assert "/c/<community>/" in pages and "/c/<community>/hours/" in pages
+    assert not [page for page in pages if page.endswith((".csv", ".xlsx", ".svg"))]
+    assert not [page for page in pages if page.count("<") > 1]  # only pages that need nothing but the community
+
+
+def test_a_page_is_measured_as_its_member_sees_it(app, client, auth, community):
+    auth.login("maple.coord")
+    cookie = client.get_cookie("session")
+    row = sweep.measure(app, f"session={cookie.value}", "/c/maple/", repeat=2)
+    assert row["status"] == 200
+    assert row["statements"] > 0 and row["sql_ms"] >= 0 and row["cpu_ms"] > 0
+    assert 0 < row["gzip_kb"] < row["html_kb"]
+
+
+def _row(role="volunteer", page="/c/<community>/", **numbers):
+    return dict(dict(role=role, page=page, status=200, cpu_ms=20.0, statements=10, sql_ms=1.0, html_kb=20.0,
+                     gzip_kb=4.0), **numbers)
+
+
+@pytest.mark.parametrize(("large", "small", "problems"), [
+    (_row(), _row(), []),
+    (_row(cpu_ms=18.0), _row(cpu_ms=10.0), []),  # 1.8 times, but 8 ms more: noise on a shared machine
+    (_row(cpu_ms=25.0), _row(cpu_ms=10.0), ["grows 2.5× from 10k to 1M"]),
+    (_row(cpu_ms=400.0, gzip_kb=90.0), _row(cpu_ms=20.0), ["90.0 KB gzip > 40", "400.0 ms CPU > 100",
+                                                          "grows 20.0× from 10k to 1M"]),
+    (_row(statements=1349), _row(statements=120), ["1349 statements (10k: 120)"]),
+    (_row(status=500), _row(), ["status 500"]),
+], ids=["same", "small-difference", "growth", "heavy", "query-per-row", "error"])
+def test_pages_over_budget_or_growing_are_flagged(large, small, problems):
+    [flagged] = sweep.flag([large], [small])
+    assert flagged["problems"] == problems
