@@ -3,7 +3,8 @@
 The same rules as ``records.confirm`` — nobody confirms their own hours, the daily limit needs a community admin,
 credits by policy with the balance cap and the daily earning cap — but done with set-based statements: one
 UPDATE ... RETURNING for the decisions, bulk inserts for new accounts, transactions, postings, audit events and one
-message per volunteer, one executemany for the balances (balance = balance + total, per account, rows locked first).
+message per volunteer, one executemany for the balances (balance = balance + total, per account, rows locked first),
+one upsert for the service totals the leaderboard and the community's totals read.
 Listeners hear ``timebank_hours_confirmed_batch`` once for the whole set. A thousand entries take a fixed number
 of statements (about 25, plus what the listeners do for people who reach something new), not a few per entry.
 """
@@ -41,6 +42,7 @@ from .models import (
 )
 from .policy import ledger_policy
 from .records import announce_confirmed, reload_records
+from .totals import count_records
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -173,6 +175,7 @@ def confirm_many(records, community, actor, note=""):
             skipped.append((record, _("This entry has already been decided by someone else.")))
     confirmed = [record for record in accepted if record.id in decided]
     _post(confirmed, community, actor_id, policy, moment)
+    count_records([(record, 1) for record in confirmed])  # one upsert for all of them (no statement without rows)
     for record in confirmed:
         db.session.expire(record, ["status", "decided_at", "decided_by_id", "decision_note"])
     if confirmed:  # the commit expires them: read them back with their volunteers in a few queries, not 2 × N

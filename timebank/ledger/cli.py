@@ -10,7 +10,8 @@ def ledger_group():
 @ledger_group.command("verify")
 @with_appcontext
 def verify_command():
-    """Recompute every balance from the postings; exit 1 on any mismatch."""
+    """Recompute every balance from the postings and the service totals from the records; exit 1 on any
+    mismatch."""
     from .verify import verify_ledger
 
     problems = verify_ledger()
@@ -18,4 +19,5 @@ def verify_command():
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
-    click.echo("Ledger verified: every balance equals the sum of its postings, every transaction balances.")
+    click.echo("Ledger verified: every balance equals the sum of its postings, every transaction balances, the "
+               "service totals match the records.")

@@ -7,6 +7,9 @@
   has postings in one unit that sum to zero; postings and transactions are never updated or deleted (database
   triggers refuse it). ``Account.balance`` is a cache of the sum of its postings, kept in the same transaction
   and re-checked by ``timebank ledger verify``.
+* ``ServiceTotal``: confirmed, live minutes and record counts per (community, year, volunteer, category), kept in
+  the same transaction as every confirmation and correction (``totals.py``); the leaderboard and the community's
+  totals read it instead of the records.
 * ``CorrectionRequest``, ``Relative``, ``Certificate``: workflows around the record.
 """
 
@@ -110,6 +113,28 @@ class ServiceRecord(db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     corrects = relationship("ServiceRecord", remote_side=[id], foreign_keys=[corrects_id])
     team = relationship("Team")
+
+
+class ServiceTotal(db.Model):
+    """Confirmed minutes and records of one volunteer in one community, year (of the activity date) and category.
+
+    Only records that still count: confirmed and not replaced by a correction (a correction moves the minutes of
+    the record it replaces to the new one). Maintained by ``totals.count_records`` in the transaction that
+    confirms or corrects; rebuilt from the records by ``totals.rebuild_service_totals`` (the migration, the
+    benchmark's generator); checked by ``timebank ledger verify``.
+    """
+
+    __tablename__ = "ledger_service_total"
+    # SQLite: the rows stored in the primary key's order, so a community's (and a year's) rows are read in one
+    # range with their sums, without a second lookup per row. (PostgreSQL has no such option; the key's index.)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    minutes: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    records: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
 class LedgerTransaction(db.Model):

@@ -36,6 +36,7 @@ from .models import (
     ServiceRecord,
 )
 from .policy import ledger_policy, round_minutes
+from .totals import count_records
 
 MAX_RECORD_MINUTES = 24 * 60
 
@@ -229,6 +230,7 @@ def confirm(record, community, actor, note="", within_transaction=False):
 def _confirm_in_transaction(record, community, actor, note, policy):
     _decide(record, CONFIRMED, actor, note)
     post_confirmation(record, community, actor, policy)
+    count_records([(record, 1)])
     record_audit("ledger.confirmed", actor=actor, community=community, target=("record", record.id),
                  detail={"minutes": record.minutes})
     notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
@@ -268,6 +270,7 @@ def auto_confirm(record, community, basis):
         raise LedgerRejected(_("This entry has already been decided by someone else."))
     db.session.refresh(record)
     post_confirmation(record, community, None, policy)
+    count_records([(record, 1)])
     record_audit("ledger.auto_confirmed", community=community, target=("record", record.id),
                  detail={"minutes": record.minutes, "basis": basis})
     after_commit(lambda: announce_confirmed(community, [record]))
@@ -358,6 +361,7 @@ def correct(record, community, actor, minutes, reason, request=None):
         reverse_record_transactions(record, actor, reason, request=request)
         _decide(amended, CONFIRMED, actor, reason)
         post_confirmation(amended, community, actor, policy)
+        count_records([(record, -1), (amended, 1)])  # the new record replaces the old one in the totals
         if request is not None:
             request.status, request.resolved_at, request.resolved_by_id = "corrected", now(), actor.id
             request.resolution_note = reason

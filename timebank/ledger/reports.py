@@ -11,7 +11,7 @@ from ..communities.models import Membership
 from ..extensions import db
 from ..identity.models import User
 from .accounts import member_balances
-from .models import CONFIRMED, PENDING, CorrectionRequest, Relative, ServiceRecord
+from .models import CONFIRMED, PENDING, CorrectionRequest, Relative, ServiceRecord, ServiceTotal
 from .policy import ledger_policy, overdue_cutoff, star_level
 
 PER_PAGE = 30
@@ -155,22 +155,24 @@ def pending_relative_count(community):
         Relative.community_id == community.id, Relative.status == "pending")) or 0)
 
 
-def community_totals(community, year=None):
-    """Confirmed minutes, volunteers and records, for a year (or all time), and per category."""
-    query = select(ServiceRecord.category, func.sum(ServiceRecord.minutes), func.count(ServiceRecord.id),
-                   func.count(func.distinct(ServiceRecord.volunteer_id))).where(
-        ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live())
+def _counted(community, year):
+    """The maintained totals' rows of ``community`` (of one year, or of every year) that hold records."""
+    conditions = [ServiceTotal.community_id == community.id, ServiceTotal.records > 0]
     if year:
-        query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
-                            ServiceRecord.activity_date <= date(year, 12, 31))
-    per_category = [(category, int(minutes or 0), int(count)) for category, minutes, count, _people in
-                    db.session.execute(query.group_by(ServiceRecord.category)).all()]
+        conditions.append(ServiceTotal.year == year)
+    return conditions
+
+
+def community_totals(community, year=None):
+    """Confirmed minutes, volunteers and records, for a year (or all time), and per category.
+
+    From the maintained totals (``ledger_service_total``), never from the records: a few hundred rows per year in
+    the largest community instead of a hundred thousand records."""
+    per_category = [(category, int(minutes or 0), int(count)) for category, minutes, count in db.session.execute(
+        select(ServiceTotal.category, func.sum(ServiceTotal.minutes), func.sum(ServiceTotal.records))
+        .where(*_counted(community, year)).group_by(ServiceTotal.category).order_by(ServiceTotal.category)).all()]
     volunteers = db.session.scalar(
-        select(func.count(func.distinct(ServiceRecord.volunteer_id))).where(
-            ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live(),
-            *([ServiceRecord.activity_date >= date(year, 1, 1), ServiceRecord.activity_date <= date(year, 12, 31)]
-              if year else []))
-    )
+        select(func.count(func.distinct(ServiceTotal.volunteer_id))).where(*_counted(community, year)))
     return {
         "minutes": sum(minutes for _c, minutes, _n in per_category),
         "records": sum(count for _c, _m, count in per_category),
@@ -180,16 +182,17 @@ def community_totals(community, year=None):
 
 
 def leaderboard(community, year=None, limit=20):
-    """Top volunteers by confirmed hours, only those who agreed to be shown: [(display name, minutes)]."""
-    query = (select(User.display_name, func.sum(ServiceRecord.minutes).label("minutes"))
-             .join(User, User.id == ServiceRecord.volunteer_id)
-             .join(Membership, (Membership.user_id == ServiceRecord.volunteer_id)
-                   & (Membership.community_id == ServiceRecord.community_id))
-             .where(ServiceRecord.community_id == community.id, ServiceRecord.status == CONFIRMED, _live(),
-                    Membership.public_consent.is_(True)))
-    if year:
-        query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
-                            ServiceRecord.activity_date <= date(year, 12, 31))
-    rows = db.session.execute(query.group_by(User.id, User.display_name).order_by(func.sum(
-        ServiceRecord.minutes).desc(), User.id).limit(limit)).all()
+    """Top volunteers by confirmed hours, only those who agreed to be shown: [(display name, minutes)].
+
+    From the maintained totals (``ledger_service_total``), summed per person first (a few thousand rows), then
+    joined to the people; ties in the order of the volunteers' ids."""
+    per_person = (select(ServiceTotal.volunteer_id, func.sum(ServiceTotal.minutes).label("minutes"))
+                  .where(*_counted(community, year)).group_by(ServiceTotal.volunteer_id).subquery())
+    rows = db.session.execute(
+        select(User.display_name, per_person.c.minutes)
+        .join(User, User.id == per_person.c.volunteer_id)
+        .join(Membership, (Membership.user_id == per_person.c.volunteer_id)
+              & (Membership.community_id == community.id))
+        .where(Membership.public_consent.is_(True))
+        .order_by(per_person.c.minutes.desc(), User.id).limit(limit)).all()
     return [(name, int(minutes)) for name, minutes in rows]

@@ -1,9 +1,11 @@
-"""``timebank ledger verify``: recompute every balance from the postings and compare with the cached balances."""
+"""``timebank ledger verify``: recompute every balance from the postings and compare with the cached balances, and
+the maintained service totals from the records."""
 
 from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import Account, LedgerTransaction, Posting
+from .totals import differences
 
 
 def verify_ledger():
@@ -34,4 +36,7 @@ def verify_ledger():
             select(Account.unit, func.sum(Account.balance)).group_by(Account.unit)).all():
         if int(total or 0) != 0:
             problems.append(f"the {unit} accounts do not sum to zero: {total}")
+    for (community_id, year, volunteer_id, category), maintained, computed in differences():
+        problems.append(f"service totals of volunteer {volunteer_id} (community {community_id}, {year}, {category}): "
+                        f"maintained (minutes, records) {maintained} but the records say {computed}")
     return problems
