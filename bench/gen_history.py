@@ -277,7 +277,22 @@ def make_history(district, log):
                                      if (level := stars_for(totals[0]))}
     make_gifts(district, ledger, scale["postings"] - ledger.postings)
     ledger.write_accounts()
+    district.writer.flush()
+    fill_service_totals(district)
     log(f"  ledger: {ledger.postings:,} postings in {len(ledger.accounts):,} accounts")
+
+
+def fill_service_totals(district):
+    """The maintained service totals (leaderboard, community totals) from the records just bulk-inserted: the
+    same INSERT ... SELECT ... GROUP BY as the migration that created the table."""
+    from sqlalchemy import func, select, table
+
+    from timebank.ledger.totals import rebuild_service_totals
+
+    connection = district.writer.connection
+    rebuild_service_totals(connection)
+    district.writer.counts["ledger_service_total"] = connection.scalar(
+        select(func.count()).select_from(table("ledger_service_total")))
 
 
 def bench_handles(district, community, history):

@@ -5,7 +5,8 @@ records, attendances, repair orders, meal orders and award nominations around th
 (the SQLite driver's executemany, COPY on PostgreSQL) in well under two minutes. The ledger is written the way
 its services write it: every transaction balances in one unit, each account's cached balance is the sum of its
 postings, one record per volunteer per day (no overlaps, under the daily limit), credits only for the categories
-that earn them; ``timebank ledger verify`` passes.
+that earn them; the maintained service totals (leaderboard, community totals) are filled from the records
+afterwards, as the migration that created them does; ``timebank ledger verify`` passes.
 
 Every generated account has the password ``bench-password``: load this into a benchmark database only, never into
 one that real people use. The database must be empty of communities (run ``timebank db upgrade`` first; this

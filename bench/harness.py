@@ -59,6 +59,7 @@ class SqliteData:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{self.work}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(self.pristine, self.work)
+        upgrade_schema(self.url())
 
 
 class PostgresData:
@@ -101,6 +102,13 @@ class PostgresData:
     def fresh_copy(self):
         self._admin(f"DROP DATABASE IF EXISTS {self.work_name} WITH (FORCE)",
                     f"CREATE DATABASE {self.work_name} TEMPLATE {self.pristine_name}")
+        upgrade_schema(self.url())
+
+
+def upgrade_schema(database_url):
+    """``timebank db upgrade`` on a work copy: a pristine database generated with an older schema gets the newer
+    migrations (new tables filled from its data) in the copy, never in the pristine one."""
+    run_checked([str(VENV_BIN / "timebank"), "db", "upgrade"], env=app_environment(database_url))
 
 
 def ensure_generated(data, log, regenerate=False):
