@@ -2,10 +2,10 @@
 and the suggestions a coordinator sees when dispatching. Every query is scoped to the community in SQL."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -32,15 +32,98 @@ def local_day(community, moment=None):
 # --- Who is on the team -----------------------------------------------------------------------------------------
 
 
+#: A licence that runs out within this many days is "expiring soon" on the team page.
+LICENCE_SOON_DAYS = 30
+#: The team page's licence filter: expiring soon (still valid), or missing or expired.
+LICENCE_EXPIRING, LICENCE_PROBLEM = "expiring", "expired"
+LICENCE_FILTERS = (LICENCE_EXPIRING, LICENCE_PROBLEM)
+TEAM_PER_PAGE = 25
+
+
+def _active_roster(community):
+    """Roster entries of ``community`` whose volunteer is an active member (``User`` joined for names)."""
+    return (select(RepairVolunteer).join(User, User.id == RepairVolunteer.user_id)
+            .join(Membership, (Membership.user_id == RepairVolunteer.user_id)
+                  & (Membership.community_id == RepairVolunteer.community_id))
+            .where(RepairVolunteer.community_id == community.id, Membership.status == "active"))
+
+
 def roster_in(community, taking_jobs_only=False):
     """Roster entries of active volunteers of ``community``, by name."""
-    query = (select(RepairVolunteer).join(User, User.id == RepairVolunteer.user_id)
-             .join(Membership, (Membership.user_id == RepairVolunteer.user_id)
-                   & (Membership.community_id == RepairVolunteer.community_id))
-             .where(RepairVolunteer.community_id == community.id, Membership.status == "active"))
+    query = _active_roster(community)
     if taking_jobs_only:
         query = query.where(RepairVolunteer.taking_jobs.is_(True))
     return db.session.scalars(query.order_by(User.display_name, User.id)).all()
+
+
+def _licence_condition(licensed, kind, today):
+    """``EXISTS``: the volunteer has a skill needing a licence whose licence is expiring soon, or missing or
+    expired (as ``qualification_problem`` judges it: a number and a date not before today)."""
+    if kind == LICENCE_EXPIRING:
+        state = and_(RepairSkill.licence_number != "", RepairSkill.licence_valid_until >= today,
+                     RepairSkill.licence_valid_until <= today + timedelta(days=LICENCE_SOON_DAYS))
+    else:
+        state = or_(RepairSkill.licence_number == "", RepairSkill.licence_valid_until.is_(None),
+                    RepairSkill.licence_valid_until < today)
+    return exists().where(RepairSkill.volunteer_id == RepairVolunteer.id,
+                          RepairSkill.category.in_(sorted(licensed)), state)
+
+
+def search_digits(text):
+    """The digits of a search that looks like (part of) a phone number ("139 1234-5678"), else ``""``."""
+    compact = "".join(text.replace("-", " ").split())
+    return compact if compact.isdigit() else ""
+
+
+def roster_page(community, search="", category=None, licence=None, page=1, per_page=TEAM_PER_PAGE, today=None):
+    """One page of the roster, by name: ``(entries, total, page)``. ``search`` matches a part of the name or of
+    the phone number; ``category`` keeps volunteers with that skill; ``licence`` (``LICENCE_FILTERS``) those with
+    a licence expiring soon, or missing or expired. Unknown filter values are ignored; a page beyond the last
+    one shows the last. Three statements whatever the size of the team (count, entries, their skills)."""
+    query = _active_roster(community)
+    search = (search or "").strip()
+    if search:  # "%" and "_" are searched for as such, not used as wildcards
+        matches = [User.display_name.icontains(search, autoescape=True)]
+        digits = search_digits(search)
+        if digits:
+            matches.append(User.phone.contains(digits, autoescape=True))
+        query = query.where(or_(*matches))
+    if category in CATEGORIES:
+        query = query.where(exists().where(RepairSkill.volunteer_id == RepairVolunteer.id,
+                                           RepairSkill.category == category))
+    if licence in LICENCE_FILTERS:
+        query = query.where(_licence_condition(repair_policy(community).licensed_categories, licence,
+                                               today or local_day(community)))
+    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(RepairVolunteer.id)
+                                                               .subquery()))
+    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
+    entries = db.session.scalars(query.order_by(User.display_name, User.id).limit(per_page)
+                                 .offset((page - 1) * per_page)).all()
+    return entries, total, page
+
+
+@dataclass(frozen=True)
+class TeamCounts:
+    active: int
+    taking_jobs: int
+    licence_expiring: int
+    licence_problem: int
+
+
+def team_counts(community, today=None):
+    """The figures on top of the team page, counted in one SQL statement: volunteers on the roster (active
+    members), those taking jobs, those with a licence expiring soon, those with one missing or expired."""
+    today = today or local_day(community)
+    licensed = repair_policy(community).licensed_categories
+
+    def how_many(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(_active_roster(community).with_only_columns(
+        func.count(RepairVolunteer.id), how_many(RepairVolunteer.taking_jobs.is_(True)),
+        how_many(_licence_condition(licensed, LICENCE_EXPIRING, today)),
+        how_many(_licence_condition(licensed, LICENCE_PROBLEM, today)))).one()
+    return TeamCounts(*(int(value) for value in row))
 
 
 def roster_entry(community, user):

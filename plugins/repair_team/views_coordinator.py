@@ -1,6 +1,8 @@
 """Coordinators' pages: the board of open requests, assigning a volunteer, closing a reopened order, the repair
 team (skills, licences), monthly statistics. Every view checks ``repair_team.manage`` (403 for lower roles)."""
 
+from datetime import timedelta
+
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -9,6 +11,7 @@ from timebank.communities.services import find_member
 from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
+from timebank.web import page_arg
 
 from . import board as board_service
 from . import dispatch, roster, services, stats, workflow
@@ -16,6 +19,7 @@ from .blueprints import bp
 from .forms import AddMemberForm, AssignForm, AvailabilityForm, CloseForm, SkillsForm
 from .policy import repair_policy
 from .views import render_order
+from .vocabulary import CATEGORIES
 
 
 @bp.get("/board")
@@ -86,11 +90,26 @@ def team(community=None):
         else:
             flash(_("Added. Now record what %(name)s can repair.", name=entry.user.display_name), "success")
             return redirect(url_for("repair_team.team_member", entry_id=entry.id))
-    entries = roster.roster_in(g.community)
-    return render_template("repair_team/team.html", entries=entries, form=form,
+    return _team_page(form)
+
+
+def _team_page(form):
+    """The roster one page at a time (search by name or phone, filters by skill and licence), the counts on top.
+    Malformed or unknown filter values are ignored, so any address shows a page; the statement count does not
+    depend on the size of the team."""
+    search = request.args.get("q", "").strip()[:60]
+    category = request.args.get("skill", "")
+    category = category if category in CATEGORIES else ""
+    licence = request.args.get("licence", "")
+    licence = licence if licence in roster.LICENCE_FILTERS else ""
+    today = roster.local_day(g.community)
+    entries, total, page = roster.roster_page(g.community, search, category, licence, page_arg(), today=today)
+    return render_template("repair_team/team.html", entries=entries, total=total, page=page,
+                           per_page=roster.TEAM_PER_PAGE, search=search, category=category, licence=licence,
+                           counts=roster.team_counts(g.community, today), form=form,
                            loads=roster.open_jobs(g.community, [entry.user_id for entry in entries]),
-                           licensed=repair_policy(g.community).licensed_categories,
-                           today=roster.local_day(g.community))
+                           licensed=repair_policy(g.community).licensed_categories, today=today,
+                           soon=today + timedelta(days=roster.LICENCE_SOON_DAYS), soon_days=roster.LICENCE_SOON_DAYS)
 
 
 @bp.route("/team/<int:entry_id>", methods=["GET", "POST"])

@@ -1,7 +1,8 @@
 """Repair-team bookings on phones, with two people on two phones: a resident asks for a repair (with a photo); a
 volunteer of the repair team takes it, goes, works, records a material with its receipt and finishes; the
 resident reads the sign-off code from her own phone and types it on the volunteer's; then rates the repair on
-her phone. Then the coordinator's board at 360 px with an overdue emergency."""
+her phone. Then the coordinator's board at 360 px with an overdue emergency, and the coordinator finding one volunteer
+by name in a roster of several pages."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -245,3 +246,43 @@ def test_an_elder_signs_off_on_his_own_phone_in_elder_mode(app, page, repair_tea
     expect(page.get_by_role("status")).to_contain_text(zh("Signed off. Thank you! The volunteer's time was sent for "
                                                           "confirmation."))
     expect(page.get_by_role("heading", name=zh("Rate the repair"))).to_be_visible()
+
+
+def test_the_coordinator_finds_a_volunteer_by_name_on_a_phone(app, page, make, repair_team, zh, log_in, screenshot):
+    """Thirty volunteers on the team: the roster is paged; typing part of a name finds the one, who opens."""
+    from flask_babel import force_locale, ngettext
+    from timebank_plugins.repair_team import roster
+
+    from timebank.communities.models import Community
+    from timebank.extensions import db
+    from timebank.identity.models import User
+
+    ids = [make.member("maple", f"crew{n:02d}", role="volunteer", display_name=f"队员{n:02d}", password=None)
+           for n in range(1, 30)]
+    ids.append(make.member("maple", "plumber.huang", role="volunteer", display_name="黄师傅", password=None))
+    with app.test_request_context():
+        maple = db.session.scalar(db.select(Community).where(Community.slug == "maple"))
+        coordinator = db.session.get(User, repair_team["coordinator"])
+        for user_id in ids:
+            entry = roster.add_to_roster(maple, coordinator, db.session.get(User, user_id))
+        roster.save_skills(maple, coordinator, entry, ["water", "heating"])  # 黄师傅
+    log_in(page, "maple.coord")
+    page.goto("/c/maple/p/repair-team/team")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("navigation", name=zh("Pages"))).to_contain_text(zh("Page %(page)d of %(last)d", page=1,
+                                                                                last=2))
+    expect(main.get_by_role("link", name="黄师傅")).to_have_count(0)  # on the second page, by name
+    page.get_by_label(zh("Search by name or phone number")).fill("黄")
+    page.get_by_label(zh("Skill")).select_option(label=zh("Heating"))
+    screenshot(page, "repair-team-search")
+    main.get_by_role("button", name=zh("Search")).click()
+    page.wait_for_load_state("load")
+    with app.test_request_context(), force_locale("zh_CN"):
+        expect(main.get_by_role("status")).to_contain_text(ngettext("%(num)d volunteer found",
+                                                                    "%(num)d volunteers found", 1))
+    found = main.locator(".team-list > li")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text(zh("Heating"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
+    found.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("黄师傅")
