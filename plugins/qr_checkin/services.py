@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -266,15 +267,6 @@ def shifts_between(community, start, end, post_id=None, include_cancelled=False)
     return db.session.scalars(query.order_by(Shift.starts_at, Shift.id)).all()
 
 
-def group_by_day(community, shifts):
-    """``[(local date, [shifts])]`` in order."""
-    zone = _zone(community)
-    days = {}
-    for shift in shifts:
-        days.setdefault(shift.starts_at.astimezone(zone).date(), []).append(shift)
-    return list(days.items())
-
-
 # --- Sign-ups ---------------------------------------------------------------------------------------------------
 
 
@@ -353,15 +345,15 @@ def cancel_signup(shift, community, user):
     commit()
 
 
-def upcoming_for(community, user, days=14):
-    """The volunteer's coming shifts (signed up or waiting), soonest first."""
+def upcoming_for(community, user, days=14, limit=None):
+    """The volunteer's coming shifts (signed up or waiting) and those under way, soonest first, with leaders."""
     moment = now()
     return db.session.scalars(
-        select(Shift).join(Signup, Signup.shift_id == Shift.id).where(
+        select(Shift).join(Signup, Signup.shift_id == Shift.id).options(joinedload(Shift.leader)).where(
             Shift.community_id == community.id, Signup.user_id == user.id, Signup.status != "cancelled",
             Shift.cancelled_at.is_(None), Shift.starts_at > started_since(moment), Shift.ends_at > moment,
             Shift.starts_at < moment + timedelta(days=days))
-        .order_by(Shift.starts_at)).all()
+        .order_by(Shift.starts_at, Shift.id).limit(limit)).all()
 
 
 # --- Insurance --------------------------------------------------------------------------------------------------
@@ -389,7 +381,3 @@ def insured_on(community_id, user_id, day):
     return db.session.scalar(select(Insurance.id).where(
         Insurance.community_id == community_id, Insurance.user_id == user_id, Insurance.valid_until >= day)) is not None
 
-
-def insurance_list(community):
-    return db.session.scalars(select(Insurance).where(Insurance.community_id == community.id)
-                              .order_by(Insurance.valid_until)).all()

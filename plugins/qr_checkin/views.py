@@ -1,6 +1,5 @@
 """Volunteers' pages: coming shifts and sign-up, "my code", the six-digit fallback, and the scan landing page."""
 
-from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -11,8 +10,9 @@ from timebank.errors import ValidationFailed
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
 from timebank.permissions import can
+from timebank.web import page_arg
 
-from . import attendance, codes, services, tokens
+from . import attendance, codes, schedule, services, tokens
 from .blueprints import bp, scan_bp
 from .forms import CodeForm, ScanForm
 
@@ -27,14 +27,31 @@ def _float(value):
 
 @bp.get("/")
 def index(community=None):
+    """Shifts day by day: my coming shifts on top, a strip of the next two weeks (today by default), one page of
+    the chosen day's shifts, optionally of one kind of post."""
     subject = current_subject()
-    start = now() - timedelta(hours=2)
-    shifts = services.shifts_between(g.community, start, start + timedelta(days=14))
-    ids = [shift.id for shift in shifts]
-    return render_template("qr_checkin/index.html", days=services.group_by_day(g.community, shifts), counts=services.signup_counts(ids),
-                           mine=services.my_signups(subject, ids), now=now(),
-                           recent=attendance.my_attendances(g.community, subject, limit=5),
-                           can_manage=can(current_user, "qr_checkin.manage", g.community))
+    today, last = schedule.signup_window(g.community)
+    day, problem = schedule.pick_day(g.community, request.args.get("day"), today, last)
+    kind, page = schedule.pick_kind(request.args.get("kind")), page_arg()
+    shifts, total = schedule.day_shifts(g.community, day, kind=kind, page=page, per_page=schedule.PER_PAGE)
+    upcoming = services.upcoming_for(g.community, subject, days=schedule.SIGNUP_DAYS, limit=20)
+    ids = list(dict.fromkeys([shift.id for shift in upcoming] + [shift.id for shift in shifts]))
+    return render_template(
+        "qr_checkin/index.html", day=day, today=today, problem=problem, kind=kind, page=page, total=total,
+        per_page=schedule.PER_PAGE, shifts=shifts, upcoming=upcoming, kinds=schedule.kinds_in_use(g.community),
+        kind_labels=services.POST_KIND_LABELS, strip=schedule.day_summaries(g.community, today, last, kind=kind),
+        counts=services.signup_counts(ids), mine=services.my_signups(subject, ids), now=now(),
+        recent=attendance.my_attendances(g.community, subject, limit=5),
+        can_manage=can(current_user, "qr_checkin.manage", g.community))
+
+
+def _back_to_day(shift):
+    """The shift list on the shift's day (today's list when the day is not on the strip)."""
+    day = services.local_day(g.community, shift.starts_at)
+    today, last = schedule.signup_window(g.community)
+    if today <= day <= last:
+        return url_for("qr_checkin.index", day=day.isoformat(), kind=schedule.pick_kind(request.args.get("kind")))
+    return url_for("qr_checkin.index")
 
 
 @bp.post("/shifts/<int:shift_id>/signup")
@@ -48,7 +65,7 @@ def signup(shift_id, community=None):
         else:
             flash(_("You are on duty: thank you!") if result.status == "confirmed"
                   else _("The shift is full: you are on the waiting list."), "success")
-    return redirect(url_for("qr_checkin.index"))
+    return redirect(_back_to_day(shift))
 
 
 @bp.post("/shifts/<int:shift_id>/leave")
@@ -61,7 +78,7 @@ def leave(shift_id, community=None):
             flash(error.message, "error")
         else:
             flash(_("Your place was given back."), "success")
-    return redirect(url_for("qr_checkin.index"))
+    return redirect(_back_to_day(shift))
 
 
 @bp.get("/my-code")

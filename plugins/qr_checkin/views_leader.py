@@ -17,9 +17,9 @@ from timebank.forms import apply_domain_error
 from timebank.i18n import _
 from timebank.identity.models import User
 from timebank.permissions import require
-from timebank.web import as_id
+from timebank.web import as_id, page_arg
 
-from . import attendance, services, tokens
+from . import attendance, schedule, services, tokens
 from .blueprints import bp
 from .forms import CancelShiftForm, InsuranceForm, LeaderScanForm, PostForm, ScanForm, ShiftForm
 from .posters import qr_response, scan_url
@@ -183,12 +183,21 @@ def new_shift(community=None):
 
 @bp.get("/lead")
 def lead(community=None):
-    """Shifts the user leads (all of them for coordinators), the last week and the next one."""
-    shifts = [shift for shift in services.shifts_between(g.community, now() - timedelta(days=7),
-                                                         now() + timedelta(days=7))
-              if services.can_lead(current_user, shift, g.community)]
-    return render_template("qr_checkin/lead.html", shifts=shifts, pending=attendance.pending_per_shift(
-        [shift.id for shift in shifts]), counts=services.signup_counts([shift.id for shift in shifts]), now=now())
+    """Shifts the user leads (every shift for coordinators) day by day, a week back and a week ahead, and the
+    latest shifts with hours still to confirm."""
+    leader_id = schedule.leader_filter(current_user, g.community)
+    first, last = schedule.lead_window(g.community)
+    day, problem = schedule.pick_day(g.community, request.args.get("day"), first, last)
+    page = page_arg()
+    shifts, total = schedule.day_shifts(g.community, day, leader_id=leader_id, page=page,
+                                          per_page=schedule.PER_PAGE)
+    ids = [shift.id for shift in shifts]
+    return render_template(
+        "qr_checkin/lead.html", day=day, today=services.local_day(g.community), problem=problem, page=page, total=total,
+        per_page=schedule.PER_PAGE, shifts=shifts, strip=schedule.day_summaries(g.community, first, last,
+                                                                                leader_id=leader_id),
+        to_confirm=schedule.to_confirm(g.community, leader_id=leader_id), pending=attendance.pending_per_shift(ids),
+        counts=services.signup_counts(ids), now=now())
 
 
 @bp.get("/shifts/<int:shift_id>")
@@ -303,5 +312,8 @@ def insurance(community=None):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("qr_checkin.insurance"))
-    return render_template("qr_checkin/insurance.html", form=form, rows=services.insurance_list(g.community),
-                           today=services.local_day(g.community))
+    search, page = request.args.get("q", "")[:60], page_arg()
+    rows, total = schedule.insurance_page(g.community, search=search, page=page,
+                                           per_page=schedule.INSURANCE_PER_PAGE)
+    return render_template("qr_checkin/insurance.html", form=form, rows=rows, total=total, page=page, search=search,
+                           per_page=schedule.INSURANCE_PER_PAGE, today=services.local_day(g.community))

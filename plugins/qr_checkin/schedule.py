@@ -1,0 +1,175 @@
+"""The read side of the shift pages: the strip of days, one day's shifts a page at a time, the shifts a person
+leads, the shifts with hours to confirm, the insurance list.
+
+Every page reads a bounded slice (one day, one page, a window of days), so its cost does not grow with the years
+of shifts in the database. Every query is scoped to the community in SQL.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from timebank.clock import now
+from timebank.extensions import db
+from timebank.i18n import _, format_local_date
+from timebank.permissions import can
+
+from .models import DutyPost, Insurance, Shift, Signup
+from .services import POST_KIND_LABELS, _zone, local_day
+
+#: Days a volunteer can pick on the shift list (today included).
+SIGNUP_DAYS = 14
+#: Days back and ahead on the leader's page (the old page showed a week either side).
+LEAD_DAYS_BACK = 7
+LEAD_DAYS_AHEAD = 7
+#: A shift that ended this long ago still shows on today's list (for its check-out and roster).
+RECENT_END = timedelta(hours=2)
+PER_PAGE = 25
+INSURANCE_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    day: date
+    shifts: int  # shifts starting that day
+    open: int  # of which not yet started and with free places
+
+
+def signup_window(community):
+    """``(today, last day)`` a volunteer can pick on the shift list."""
+    today = local_day(community)
+    return today, today + timedelta(days=SIGNUP_DAYS - 1)
+
+
+def lead_window(community):
+    """``(first, last)`` day of the leader's page: a week back (hours to confirm) and a week ahead."""
+    today = local_day(community)
+    return today - timedelta(days=LEAD_DAYS_BACK), today + timedelta(days=LEAD_DAYS_AHEAD)
+
+
+def leader_filter(user, community):
+    """``None`` for coordinators (they lead every shift, see ``services.can_lead``), else the user's id."""
+    return None if can(user, "qr_checkin.manage", community) else user.id
+
+
+def day_bounds(community, day):
+    """The UTC instants where the community's local ``day`` starts and the next one starts."""
+    zone = _zone(community)
+    return datetime.combine(day, time.min, zone), datetime.combine(day + timedelta(days=1), time.min, zone)
+
+
+def pick_day(community, text, first, last):
+    """``(day, message)`` for a ``?day=`` value: the day when it is an ISO date between ``first`` and ``last``,
+    else today (or ``first`` when today is outside) and a message that says why."""
+    today = local_day(community)
+    fallback = today if first <= today <= last else first
+    text = (text or "").strip()
+    if not text:
+        return fallback, None
+    try:
+        day = date.fromisoformat(text[:10]) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return fallback, _("This date could not be read; here are the shifts of today.")
+    if not first <= day <= last:
+        return fallback, _("Pick a day between %(first)s and %(last)s; here are the shifts of today.",
+                           first=format_local_date(first), last=format_local_date(last))
+    return day, None
+
+
+def pick_kind(text):
+    return text if text in POST_KIND_LABELS else None
+
+
+def kinds_in_use(community):
+    """The kinds of the community's active posts, in the order of ``POST_KIND_LABELS`` (for the filter)."""
+    used = set(db.session.scalars(select(DutyPost.kind).where(DutyPost.community_id == community.id,
+                                                              DutyPost.active.is_(True)).distinct()))
+    return [kind for kind in POST_KIND_LABELS if kind in used]
+
+
+def _filtered(query, community, kind=None, leader_id=None):
+    query = query.where(Shift.community_id == community.id, Shift.cancelled_at.is_(None))
+    if kind:
+        query = query.join(DutyPost, DutyPost.id == Shift.post_id).where(DutyPost.kind == kind)
+    if leader_id:
+        query = query.where(Shift.leader_id == leader_id)
+    return query
+
+
+def day_summaries(community, first, last, kind=None, leader_id=None):
+    """``[DaySummary]`` for every day from ``first`` to ``last``: in one query over those days' shifts."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    starts = [day_bounds(community, day)[0] for day in days]
+    end = day_bounds(community, last)[1]
+    confirmed = func.count(Signup.id)
+    query = (select(Shift.starts_at, Shift.capacity, confirmed).select_from(Shift)
+             .outerjoin(Signup, and_(Signup.shift_id == Shift.id, Signup.status == "confirmed"))
+             .where(Shift.starts_at >= starts[0], Shift.starts_at < end)
+             .group_by(Shift.id, Shift.starts_at, Shift.capacity))
+    totals, free = [0] * len(days), [0] * len(days)
+    moment = now()
+    for starts_at, capacity, taken in db.session.execute(_filtered(query, community, kind, leader_id)):
+        index = bisect_right(starts, starts_at) - 1
+        totals[index] += 1
+        if starts_at > moment and taken < capacity:
+            free[index] += 1
+    return [DaySummary(day, totals[n], free[n]) for n, day in enumerate(days)]
+
+
+def day_shifts(community, day, kind=None, leader_id=None, page=1, per_page=PER_PAGE):
+    """``(shifts, total)``: one page of the shifts starting on the local ``day`` (today: those that ended less
+    than two hours ago or later), soonest first, with their post and leader loaded."""
+    start, end = day_bounds(community, day)
+    query = _filtered(select(Shift).where(Shift.starts_at >= start, Shift.starts_at < end,
+                                          Shift.ends_at > now() - RECENT_END), community, kind, leader_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    shifts = db.session.scalars(query.options(joinedload(Shift.leader)).order_by(Shift.starts_at, Shift.id)
+                                .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return shifts, total
+
+
+def to_confirm(community, leader_id=None, days=LEAD_DAYS_BACK, limit=10):
+    """``[(shift, pending)]``: the latest shifts of the last ``days`` days with ledger records still pending
+    (only those led by ``leader_id`` when given), newest first. Two queries."""
+    from timebank.ledger.models import ServiceRecord
+
+    from .models import Attendance
+
+    moment = now()
+    query = _filtered(select(Shift.id, func.count(ServiceRecord.id)).select_from(Shift)
+                      .join(Attendance, Attendance.shift_id == Shift.id)
+                      .join(ServiceRecord, ServiceRecord.id == Attendance.record_id)
+                      .where(ServiceRecord.status == "pending", Shift.starts_at >= moment - timedelta(days=days),
+                             Shift.starts_at < moment), community, leader_id=leader_id)
+    counts = db.session.execute(query.group_by(Shift.id, Shift.starts_at)
+                                .order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).all()
+    if not counts:
+        return []
+    shifts = {shift.id: shift for shift in db.session.scalars(
+        select(Shift).options(joinedload(Shift.leader)).where(Shift.id.in_([shift_id for shift_id, _n in counts])))}
+    return [(shifts[shift_id], number) for shift_id, number in counts]
+
+
+# --- Insurance --------------------------------------------------------------------------------------------------
+
+
+def insurance_page(community, search="", page=1, per_page=INSURANCE_PER_PAGE):
+    """``(rows, total)``: insurance on file, soonest expiry first, each with its person (one query for the rows and
+    the people, one for the total); ``search`` finds a name or username ("%" and "_" taken literally)."""
+    from timebank.identity.models import User
+
+    query = (select(Insurance).join(User, User.id == Insurance.user_id)
+             .where(Insurance.community_id == community.id))
+    search = (search or "").strip()
+    if search:
+        query = query.where(or_(User.display_name.icontains(search, autoescape=True),
+                                User.username.icontains(search, autoescape=True)))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.options(contains_eager(Insurance.user)).order_by(Insurance.valid_until, Insurance.id)
+                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return rows, total

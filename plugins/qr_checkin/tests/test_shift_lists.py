@@ -1,0 +1,196 @@
+"""The shift list day by day, the leader's page and the insurance list: bounded pages a phone can load.
+
+The clock of the ``duty`` fixture stands on Thursday 19 November 2026, 07:00 in Shanghai; the fixture's gate shift
+is on Friday 20 November, 07:00–09:00."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+from timebank_plugins.qr_checkin import schedule, services
+
+from timebank.extensions import db
+
+from .conftest import START
+from .test_pages import login
+
+URL = "/c/maple/p/qr-checkin/"
+
+
+def add_shifts(ctx, first_start, number, kind=None, leader=None):
+    """``number`` shifts a quarter of an hour apart from ``first_start`` (at another post when ``kind``)."""
+
+    def run(c, users, post, shift):
+        if kind:
+            post = services.save_post(c, users["coord"], name=f"{kind}岗", kind=kind)
+        for n in range(number):
+            start = first_start + timedelta(minutes=15 * n)
+            services.create_shift(c, users["coord"], post, start, start + timedelta(hours=1), capacity=1,
+                                  leader_id=users[leader].id if leader else None)
+
+    ctx(run)
+
+
+def text(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def shift_rows(page):
+    return page.count('<li class="shift')
+
+
+def test_today_is_shown_first_and_the_strip_says_which_days_need_people(client, duty, clock):
+    login(client, "vol")
+    page = text(client, URL)
+    assert "Thursday, November 19, 2026" in page and "No shifts on this day." in page
+    strip = page[page.index('class="day-strip"'):page.index("</nav>", page.index('class="day-strip"'))]
+    assert strip.count("<a ") == schedule.SIGNUP_DAYS
+    assert re.search(r'day=2026-11-19"[^>]*aria-current="date"', strip)
+    friday = strip[strip.index("day=2026-11-20"):]
+    assert "1 need people" in friday[:friday.index("</a>")]
+    page = text(client, URL + "?day=2026-11-20")
+    assert "北门岗亭" in page and ">Sign up<" in page and "Friday, November 20, 2026" in page
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-13-45", "2026-11-20x", "20261120", "9" * 400, "-1",
+                                   "2026-11-20T07:00"])
+def test_a_day_that_cannot_be_read_shows_today_with_a_message(client, duty, clock, value):
+    login(client, "vol")
+    page = text(client, URL + "?day=" + value)
+    assert "This date could not be read; here are the shifts of today." in page
+    assert "Thursday, November 19, 2026" in page
+
+
+@pytest.mark.parametrize("value", ["2026-11-18", "2026-12-03", "1900-01-01", "9999-12-31", "0001-01-01"])
+def test_a_day_outside_the_two_weeks_shows_today_with_a_message(client, duty, clock, value):
+    login(client, "vol")
+    page = text(client, URL + "?day=" + value)
+    assert "Pick a day between Nov 19, 2026 and Dec 2, 2026; here are the shifts of today." in page
+    assert "Thursday, November 19, 2026" in page
+
+
+def test_the_last_day_of_the_strip_can_be_chosen(client, duty, clock, ctx):
+    add_shifts(ctx, START + timedelta(days=12), 1)  # 2 December, 07:00
+    login(client, "vol")
+    page = text(client, URL + "?day=2026-12-02")
+    assert "Pick a day" not in page and shift_rows(page) == 1
+
+
+def test_my_coming_shifts_are_on_top_whatever_the_day(client, duty, clock):
+    login(client, "vol")
+    response = client.post(URL + f"shifts/{duty['shift']}/signup")
+    assert response.headers["Location"].endswith("?day=2026-11-20")  # back to the shift's day
+    page = text(client, URL)  # today: Thursday, the shift is on Friday
+    mine = page[page.index("My coming shifts"):page.index('id="day-title"')]
+    assert "北门岗亭" in mine and "You are on duty" in mine and "Give back my place" in mine
+    assert "No shifts on this day." in page
+    client.post("/logout")
+    login(client, "vol2")
+    assert "My coming shifts" not in text(client, URL)
+
+
+def test_the_day_is_paginated(client, duty, clock, ctx, monkeypatch):
+    monkeypatch.setattr(schedule, "PER_PAGE", 4)
+    add_shifts(ctx, START + timedelta(hours=1), 9)  # Friday 08:00, 08:15, ... and the 07:00 shift: 10 shifts
+    login(client, "vol")
+    first = text(client, URL + "?day=2026-11-20")
+    assert shift_rows(first) == 4 and "Page 1 of 3" in first and 'rel="prev"' not in first
+    assert re.search(r'href="/c/maple/p/qr-checkin/\?[^"]*page=2[^"]*" rel="next"', first)
+    assert "day=2026-11-20" in re.search(r'href="([^"]*)" rel="next"', first).group(1)
+    last = text(client, URL + "?day=2026-11-20&page=3")
+    assert shift_rows(last) == 2 and "Page 3 of 3" in last and 'rel="next"' not in last
+    beyond = text(client, URL + "?day=2026-11-20&page=99")
+    assert shift_rows(beyond) == 0 and "No more shifts on this day." in beyond
+    assert shift_rows(text(client, URL + "?day=2026-11-20&page=abc")) == 4
+
+
+def test_the_list_can_show_one_kind_of_post(client, duty, clock, ctx):
+    add_shifts(ctx, START + timedelta(hours=12), 2, kind="patrol")  # Friday 19:00 and 19:15 at a patrol post
+    login(client, "vol")
+    both = text(client, URL + "?day=2026-11-20")
+    assert shift_rows(both) == 3 and "All kinds" in both and "Patrol route" in both
+    patrols = text(client, URL + "?day=2026-11-20&kind=patrol")
+    assert shift_rows(patrols) == 2 and "北门岗亭" not in patrols.split('id="day-title"')[1]
+    friday = patrols[patrols.index("day=2026-11-20&amp;kind=patrol"):]
+    assert "2 need people" in friday[:friday.index("</a>")]
+    assert shift_rows(text(client, URL + "?day=2026-11-20&kind=volcano")) == 3  # unknown kind: all kinds
+
+
+def test_the_leader_sees_the_shifts_they_lead_day_by_day(client, duty, clock, ctx, make):
+    make.member("maple", "lead2", role="team_leader", display_name="孙队长")
+    add_shifts(ctx, START + timedelta(hours=3), 2, leader="lead2")
+    login(client, "leader")
+    today = text(client, URL + "lead")
+    assert "You lead no shifts on this day." in today
+    friday = text(client, URL + "lead?day=2026-11-20")
+    assert "北门岗亭" in friday and friday.count('class="list-link"') == 1
+    assert "Pick a day between" not in text(client, URL + "lead?day=2026-11-12")  # a week back is on the strip
+    assert "Pick a day between" in text(client, URL + "lead?day=2026-11-11")
+    assert "could not be read" in text(client, URL + "lead?day=nonsense")
+    client.post("/logout")
+    login(client, "coord")  # coordinators lead every shift
+    assert text(client, URL + "lead?day=2026-11-20").count('class="list-link"') == 3
+
+
+def test_hours_to_confirm_stay_on_the_leaders_page(client, duty, clock, ctx):
+    from timebank_plugins.qr_checkin import tokens
+
+    url = ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
+    login(client, "vol")
+    clock.at(-3)
+    client.post(url)
+    clock.at(122)
+    client.post(url)
+    clock.set(START + timedelta(days=2))  # Sunday: the shift was two days ago
+    client.post("/logout")
+    login(client, "leader")
+    page = text(client, URL + "lead")
+    waiting = page[page.index("Hours to confirm"):page.index('id="day-title"')]
+    assert "北门岗亭" in waiting and ">1</span>" in waiting
+
+
+def make_insured(ctx, make, number, prefix):
+    ids = [make.member("maple", f"{prefix}{n}", display_name=f"{prefix}姓名{n}") for n in range(number)]
+
+    def run(c, users, post, shift):
+        from timebank.identity.models import User
+
+        for user_id in ids:
+            services.record_insurance(c, users["coord"], db.session.get(User, user_id), "人保", f"P-{user_id}",
+                                      date(2027, 1, 1))
+
+    ctx(run)
+
+
+def test_insurance_list_is_paginated_searchable_and_costs_the_same_for_any_page_size(
+        app, client, duty, clock, ctx, make, monkeypatch):
+    make_insured(ctx, make, 5, "ins")
+    login(client, "coord")
+
+    def statements(path):
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        listen = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            page = text(client, path)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+        return page, len(seen)
+
+    statements(URL + "insurance")  # once-per-process reads (settings, catalogues) out of the way
+    monkeypatch.setattr(schedule, "INSURANCE_PER_PAGE", 2)
+    small, few = statements(URL + "insurance")
+    assert small.count("ins姓名") == 2 and "Page 1 of 3" in small
+    monkeypatch.setattr(schedule, "INSURANCE_PER_PAGE", 30)
+    full, many = statements(URL + "insurance")
+    assert full.count("ins姓名") == 5 and "Page 1 of" not in full
+    assert few == many
+    found = text(client, URL + "insurance?q=姓名3")
+    assert found.count("ins姓名") == 1 and "ins姓名3" in found
+    assert "Nobody matches." in text(client, URL + "insurance?q=%25")  # "%" is not a wildcard
+    assert text(client, URL + "insurance?page=7").count("ins姓名") == 0
