@@ -136,3 +136,63 @@ def test_a_model_table_without_a_migration_is_detected(migrated_app):
     differences = schema_differences(migrated_app, changed)
 
     assert [(kind, table.name) for kind, table in differences] == [("add_table", "forgotten_table")]
+
+
+def test_the_service_totals_migration_fills_them_from_the_records(migrated_app):
+    """0004ledger creates ``ledger_service_total`` and fills it with what the records say: confirmed records that
+    were not replaced by a correction (a void counts with zero minutes), per community, year, volunteer and
+    category; pending and rejected records count nothing."""
+    from datetime import UTC, date, datetime
+
+    from flask_migrate import downgrade
+
+    from timebank.communities.models import Community
+    from timebank.identity.models import User
+    from timebank.ledger.models import ServiceRecord, ServiceTotal
+    from timebank.ledger.totals import differences
+
+    with migrated_app.app_context():
+        downgrade(revision="0003api")
+    moment = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
+    with migrated_app.app_context():
+        assert "ledger_service_total" not in inspect(db.engine).get_table_names()
+        community = Community(slug="pine", name="松树社区", created_at=moment)
+        first, second = (User(username=name, display_name=name, created_at=moment) for name in ("pine.a", "pine.b"))
+        db.session.add_all([community, first, second])
+        db.session.flush()
+
+        def record(person, day, minutes, status="confirmed", category="ledger.elder_care", corrects=None):
+            row = ServiceRecord(community_id=community.id, volunteer_id=person.id, category=category,
+                                activity_name="服务", activity_date=day, started_at=moment, ended_at=moment,
+                                minutes=minutes, created_at=moment, status=status,
+                                corrects_id=getattr(corrects, "id", None))
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        record(first, date(2025, 3, 1), 120)
+        corrected = record(first, date(2026, 5, 1), 60)
+        record(first, date(2026, 5, 1), 45, corrects=corrected)
+        voided = record(first, date(2026, 6, 1), 30, category="ledger.mutual_help")
+        record(first, date(2026, 6, 1), 0, category="ledger.mutual_help", corrects=voided)
+        record(first, date(2026, 7, 1), 90)
+        record(second, date(2026, 6, 2), 90, status="pending")
+        record(second, date(2026, 6, 3), 60, status="rejected")
+        record(second, date(2026, 6, 4), 90, category="ledger.staff_duty")
+        db.session.commit()
+        ids = (community.id, first.id, second.id)
+
+    result = migrated_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    with migrated_app.app_context():
+        rows = {(row.community_id, row.year, row.volunteer_id, row.category): (row.minutes, row.records)
+                for row in db.session.scalars(db.select(ServiceTotal))}
+        assert differences() == []
+    pine, a, b = ids
+    assert rows == {
+        (pine, 2025, a, "ledger.elder_care"): (120, 1),
+        (pine, 2026, a, "ledger.elder_care"): (135, 2),
+        (pine, 2026, a, "ledger.mutual_help"): (0, 1),
+        (pine, 2026, b, "ledger.staff_duty"): (90, 1),
+    }
+    assert schema_differences(migrated_app) == []

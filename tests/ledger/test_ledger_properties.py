@@ -1,6 +1,8 @@
-"""Property-based tests: whatever sequence of credits, confirmations, rejections, corrections, gifts, donations
-and redemptions happens (many of them refused), the ledger sums to zero, every balance equals the sum of its
-postings, no member's balance is negative or above the cap, and ``verify`` finds nothing."""
+"""Property-based tests: whatever sequence of credits, confirmations (one by one, in bulk, automatic), rejections,
+corrections, gifts, donations and redemptions happens (many of them refused), the ledger sums to zero, every
+balance equals the sum of its postings, no member's balance is negative or above the cap, the maintained service
+totals equal a scan of the records (and so do the leaderboard and the community's totals), and ``verify`` finds
+nothing."""
 
 from itertools import count
 
@@ -8,12 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from timebank.communities.models import Membership
 from timebank.errors import TimebankError
 from timebank.extensions import db
-from timebank.ledger import credits
+from timebank.ledger import credits, reports
 from timebank.ledger.accounts import atomic
 from timebank.ledger.models import MEMBER_CREDITS, MEMBER_SERVICE, Account, Posting, ServiceRecord
-from timebank.ledger.records import confirm, correct, reject
+from timebank.ledger.records import auto_confirm, confirm, correct, decide_many, reject
+from timebank.ledger.totals import differences
 from timebank.ledger.verify import verify_ledger
 from timebank.settings import save_settings
 
@@ -25,6 +29,8 @@ record_op = st.tuples(st.just("record"), st.integers(0, 2), st.integers(1, 2000)
 operation = st.one_of(
     record_op, record_op, record_op,
     st.tuples(st.just("reject"), st.integers(0, 50)),
+    st.tuples(st.just("bulk"), st.lists(st.integers(0, 50), min_size=1, max_size=6)),
+    st.tuples(st.just("auto"), st.integers(0, 50)),
     st.tuples(st.just("correct"), st.integers(0, 50), st.integers(-5, 700)),
     st.tuples(st.just("gift"), st.integers(0, 2), st.integers(0, 2), st.integers(-30, 400)),
     st.tuples(st.just("gift"), st.integers(0, 2), st.integers(0, 2), st.integers(1, 60)),
@@ -44,6 +50,15 @@ def apply(ledger, people, op):
             confirm(record, ledger.c, ledger.admin)
         return
     records = db.session.scalars(select(ServiceRecord).order_by(ServiceRecord.id)).all()
+    if kind == "bulk":
+        if records:
+            decide_many(ledger.c, ledger.coordinator, sorted({records[i % len(records)].id for i in op[1]}), "confirm")
+        return
+    if kind == "auto":
+        if records:
+            with atomic():
+                auto_confirm(records[op[1] % len(records)], ledger.c, "测试自动确认")
+        return
     if kind in ("reject", "correct"):
         if not records:
             return
@@ -62,7 +77,13 @@ def apply(ledger, people, op):
 
 
 def check_invariants(ledger, cap_minutes):
+    from .test_service_totals import scanned_leaderboard, scanned_totals
+
     assert verify_ledger() == []
+    assert differences() == []
+    for year in (None, 2026):
+        assert reports.community_totals(ledger.c, year) == scanned_totals(ledger.c, year)
+        assert reports.leaderboard(ledger.c, year=year, limit=2) == scanned_leaderboard(ledger.c, year, limit=2)
     for unit in ("service", "credits"):
         total = db.session.scalar(select(func.coalesce(func.sum(Account.balance), 0)).where(Account.unit == unit))
         assert total == 0
@@ -85,6 +106,10 @@ def test_the_ledger_stays_consistent(ledger, make, operations):
         extra = [db.session.get(type(ledger.volunteer), make.member("maple", f"person{i}", role="volunteer"))
                  for i in range(2)]
         ledger.people = [ledger.volunteer, *extra]
+        for person in ledger.people[:2]:  # two of the three on the leaderboard
+            db.session.scalar(select(Membership).where(Membership.user_id == person.id,
+                                                       Membership.community_id == ledger.c.id)).public_consent = True
+        db.session.commit()
     for op in operations:
         try:
             apply(ledger, ledger.people, op)
