@@ -1,6 +1,7 @@
 """Duty shifts on phones: a coordinator creates a post and a shift and opens the poster; the test reads the QR
 code from the rendered poster; a volunteer opens it, checks in, checks out after the clock moves; the leader
-confirms; the hours show in "My hours". Then the rotating kiosk code and its six-digit fallback."""
+confirms; the hours show in "My hours". Then the rotating kiosk code and its six-digit fallback, and a volunteer
+who picks a day on the shift list and signs up."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -81,7 +82,7 @@ def test_poster_check_in_check_out_and_confirmation(page, new_page, community, c
                                                                "confirmation. Thank you!"))
 
     coordinator.goto("/c/maple/p/qr-checkin/lead")
-    coordinator.get_by_role("link", name="北门岗亭").click()
+    coordinator.get_by_role("region", name=zh("Hours to confirm")).get_by_role("link", name="北门岗亭").click()
     expect(coordinator.get_by_role("main")).to_contain_text("陈志强")
     coordinator.get_by_role("button", name=zh("Confirm all on-time attendances")).click()
     expect(coordinator.get_by_role("status")).to_contain_text(zh("%(n)d entries confirmed.", n=1))
@@ -134,3 +135,47 @@ def test_rotating_code_and_fallback_digits(page, new_page, community, clock, zh,
     log_in(late, "maple.vol")
     late.goto(url)
     expect(late.get_by_role("heading", level=1)).to_have_text(zh("This code has expired"))
+
+
+def test_volunteer_picks_a_day_and_signs_up(page, community, clock, zh, log_in, app, screenshot):
+    from timebank_plugins.qr_checkin import services
+
+    from timebank.communities.models import Community
+    from timebank.extensions import db
+    from timebank.identity.models import User
+
+    saturday = SHIFT_START + timedelta(days=1)
+    with app.test_request_context():
+        maple = db.session.scalar(db.select(Community).where(Community.slug == "maple"))
+        coordinator = db.session.get(User, community["coordinator"])
+        gate = services.save_post(maple, coordinator, name="北门岗亭", kind="gate")
+        patrol = services.save_post(maple, coordinator, name="夜间巡逻路线", kind="patrol")
+        services.create_shift(maple, coordinator, gate, SHIFT_START, SHIFT_START + timedelta(hours=2), 2)
+        services.create_shift(maple, coordinator, gate, saturday, saturday + timedelta(hours=2), 2)
+        services.create_shift(maple, coordinator, patrol, saturday + timedelta(hours=12),
+                              saturday + timedelta(hours=14), 1)
+
+    clock(-180)  # Friday 04:00
+    volunteer = page
+    log_in(volunteer, "maple.vol")
+    volunteer.goto("/c/maple/p/qr-checkin/")
+    days = volunteer.get_by_role("navigation", name=zh("Days"))
+    expect(days.locator("[aria-current=date]")).to_contain_text(zh("Today"))
+    expect(days.get_by_role("link").filter(has_text="21")).to_contain_text(zh("%(n)d need people", n=2))
+    assert volunteer.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
+
+    days.get_by_role("link").filter(has_text="21").click()  # Saturday
+    expect(days.locator("[aria-current=date]")).to_contain_text("21")
+    volunteer.get_by_role("navigation", name=zh("Kind of duty")).get_by_role("link", name=zh("Patrol route")).click()
+    shift = volunteer.get_by_role("listitem").filter(has_text="夜间巡逻路线")
+    expect(volunteer.get_by_role("listitem").filter(has_text="北门岗亭")).to_have_count(0)
+    screenshot(volunteer, "qr-day-picked")
+    shift.get_by_role("button", name=zh("Sign up")).click()
+    expect(volunteer.get_by_role("status")).to_contain_text(zh("You are on duty: thank you!"))
+
+    volunteer.goto("/c/maple/p/qr-checkin/")  # back to today: my shift stays on top
+    mine = volunteer.get_by_role("region", name=zh("My coming shifts"))
+    expect(mine).to_contain_text("夜间巡逻路线")
+    expect(mine).to_contain_text(zh("You are on duty"))
+    expect(volunteer.get_by_role("navigation", name=zh("Days")).get_by_role("link").filter(has_text="21")
+           ).to_contain_text(zh("%(n)d need people", n=1))  # the patrol is full now, the gate is not
