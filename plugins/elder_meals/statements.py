@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from timebank.audit.services import record_audit
 from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import _
 
-from .models import Order
+from .models import BILLABLE_STATES, Elder, Order
 from .policy import MODE_LABELS, ORDER_STATUS_LABELS, SLOT_LABELS, meal_policy, tier_label
 from .services import local_today
 
@@ -64,6 +64,17 @@ class Totals:
         self.paid_fen += order.paid_fen
         self.delivery_fen += order.delivery_fee_fen
 
+    def add_sums(self, meals, portions, total_fen, subsidy_fen, paid_fen, delivery_fen):
+        """Add billable meals summed by the database (``subsidy_fen``: what their first portions were
+        subsidised by)."""
+        self.meals += meals
+        self.portions += portions
+        self.total_fen += total_fen
+        self.subsidy_fen += subsidy_fen
+        self.due_fen += total_fen - subsidy_fen
+        self.paid_fen += paid_fen
+        self.delivery_fen += delivery_fen
+
     @property
     def outstanding_fen(self):
         return self.due_fen - self.paid_fen
@@ -96,22 +107,36 @@ def elder_statement(community, elder, year, month):
 
 
 def community_statement(community, year, month):
-    """``(tier lines, per-elder [(elder, totals)], totals)`` of one month: what to claim and from whom."""
+    """``(tier lines, per-elder [(elder, totals)], totals)`` of one month: what to claim and from whom.
+
+    The sums are made by the database, one row per elder, tier and subsidy per meal (a few hundred rows for a
+    district-scale month instead of every order with its elder and dish); then the elders of the month are loaded
+    in one statement."""
     first, last = month_bounds(year, month)
     policy = meal_policy(community)
-    tiers, elders, totals = {}, {}, Totals()
-    for order in _orders(community, first, last):
-        if not order.billable:
-            continue
-        subsidy = order.total_fen - order.due_fen
-        key = (order.tier, subsidy)
+    # What the first portion is subsidised by: never more than its price (as ``Order.due_fen`` counts it).
+    subsidy = case((Order.subsidy_fen < Order.price_fen, Order.subsidy_fen), else_=Order.price_fen)
+    rows = db.session.execute(
+        select(Order.elder_id, Order.tier, subsidy, func.count(Order.id), func.sum(Order.portions),
+               func.sum(Order.price_fen * Order.portions + Order.delivery_fee_fen), func.sum(Order.paid_fen),
+               func.sum(Order.delivery_fee_fen))
+        .where(Order.community_id == community.id, Order.meal_date >= first, Order.meal_date <= last,
+               Order.status.in_(BILLABLE_STATES))
+        .group_by(Order.elder_id, Order.tier, subsidy)).all()
+    tiers, by_elder, totals = {}, {}, Totals()
+    for elder_id, tier, per_meal, meals, portions, total_fen, paid_fen, delivery_fen in rows:
+        sums = (meals, portions, total_fen, per_meal * meals, paid_fen, delivery_fen)
+        key = (tier, per_meal)
         if key not in tiers:
-            tiers[key] = TierLine(order.tier, str(tier_label(policy, order.tier)), subsidy)
-        tiers[key].totals.add(order)
-        elders.setdefault(order.elder_id, (order.elder, Totals()))[1].add(order)
-        totals.add(order)
-    lines = sorted(tiers.values(), key=lambda line: (-line.subsidy_per_meal_fen, line.label))
-    per_elder = sorted(elders.values(), key=lambda item: item[0].user.display_name)
+            tiers[key] = TierLine(tier, str(tier_label(policy, tier)), per_meal)
+        tiers[key].totals.add_sums(*sums)
+        by_elder.setdefault(elder_id, Totals()).add_sums(*sums)
+        totals.add_sums(*sums)
+    elders = db.session.scalars(select(Elder).where(Elder.community_id == community.id,
+                                                    Elder.id.in_(sorted(by_elder)))).all() if by_elder else []
+    lines = sorted(tiers.values(), key=lambda line: (-line.subsidy_per_meal_fen, line.label, line.code))
+    per_elder = sorted(((elder, by_elder[elder.id]) for elder in elders),
+                       key=lambda item: (item[0].user.display_name, item[0].id))
     return lines, per_elder, totals
 
 

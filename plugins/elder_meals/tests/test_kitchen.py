@@ -192,3 +192,72 @@ def test_the_policy_page_checks_tables_and_saves(app, client, meals, login):
     assert client.post(BASE + "/policy", data=form).status_code == 302
     page = client.get(BASE + "/policy").get_data(as_text=True)
     assert "80 years and over" in page and "¥6.00" in page and "17:30" in page
+
+
+def test_the_community_statement_adds_up_like_a_plain_loop_over_the_orders(app, make, ctx, meals):
+    """Many orders of every kind (portions, delivery, subsidies above the price, payments, every state, other
+    months, another community): the statement's figures, summed by the database, equal a plain loop over the
+    orders with ``Order.total_fen``/``due_fen``/``billable``."""
+    import random
+    from dataclasses import asdict
+    from datetime import date
+
+    from timebank_plugins.elder_meals.models import ORDER_STATES, SLOTS
+
+    from timebank.clock import now
+    from timebank.communities.models import Community
+
+    make.community("oak", "橡树社区")
+    rng = random.Random(20261123)
+    tiers = [("age:60", 100), ("age:75", 500), ("age:85", 800), ("status:subsistence", 1200), ("none", 0)]
+    with app.app_context():
+        oak = db.session.scalar(select(Community.id).where(Community.slug == "oak"))
+        menu_id = meals["menus"][TUESDAY]
+        dish_id = meals["dishes"][TUESDAY][0]
+        for elder_id in (meals["elder_id"], meals["elder2_id"]):
+            for day in [date(2026, 10, 31), date(2026, 12, 1)] + [date(2026, 11, d) for d in range(1, 31)]:
+                for slot in SLOTS:
+                    if rng.random() < 0.2:
+                        continue
+                    tier, subsidy = rng.choice(tiers)
+                    price = rng.choice([300, 800, 1100, 1300])  # some subsidies are above the price
+                    db.session.add(Order(
+                        community_id=oak if rng.random() < 0.1 else meals["community"], elder_id=elder_id,
+                        menu_id=menu_id, dish_id=dish_id, meal_date=day, slot=slot,
+                        mode=rng.choice(["dine_in", "pickup", "delivery"]), portions=rng.choice([1, 1, 2, 3]),
+                        status=rng.choice(ORDER_STATES), price_fen=price, subsidy_fen=subsidy, tier=tier,
+                        delivery_fee_fen=rng.choice([0, 0, 200]), paid_fen=rng.choice([0, 0, 500, 1500]),
+                        created_at=now(), updated_at=now()))
+        db.session.commit()
+
+    def compare(c, users, elder):
+        lines, per_elder, totals = statements.community_statement(c, 2026, 11)
+        expected_tiers, expected_elders, expected = {}, {}, statements.Totals()
+        for item in db.session.scalars(select(Order)):
+            if item.community_id != c.id or not date(2026, 11, 1) <= item.meal_date <= date(2026, 11, 30):
+                continue
+            if not item.billable:
+                continue
+            for bucket in (expected_tiers.setdefault((item.tier, item.total_fen - item.due_fen), statements.Totals()),
+                           expected_elders.setdefault(item.elder_id, statements.Totals()), expected):
+                bucket.meals += 1
+                bucket.portions += item.portions
+                bucket.total_fen += item.total_fen
+                bucket.subsidy_fen += item.total_fen - item.due_fen
+                bucket.due_fen += item.due_fen
+                bucket.paid_fen += item.paid_fen
+                bucket.delivery_fen += item.delivery_fee_fen
+        assert expected.meals > 20 and len(expected_tiers) > 5  # the data covers the cases
+        assert asdict(totals) == asdict(expected)
+        assert {(line.code, line.subsidy_per_meal_fen): asdict(line.totals) for line in lines} == {
+            key: asdict(value) for key, value in expected_tiers.items()}
+        assert [line.subsidy_per_meal_fen for line in lines] == sorted(
+            (line.subsidy_per_meal_fen for line in lines), reverse=True)
+        assert {item.id: asdict(item_totals) for item, item_totals in per_elder} == {
+            key: asdict(value) for key, value in expected_elders.items()}
+        assert [item.user.display_name for item, _totals in per_elder] == ["李奶奶", "赵大爷"]
+        # and each elder's own statement (every order listed) agrees with the community's line for them
+        for item, item_totals in per_elder:
+            assert asdict(statements.elder_statement(c, item, 2026, 11)[1]) == asdict(item_totals)
+
+    ctx(compare)
