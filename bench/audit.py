@@ -43,6 +43,7 @@ def demo_database(log):
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(pristine, work)
+    harness.upgrade_schema(f"sqlite:///{work}")  # a demo loaded with an older schema gets the newer migrations
     return f"sqlite:///{work}"
 
 
