@@ -82,8 +82,8 @@ def measure(app, cookie, path, repeat):
                 gzip_kb=round(len(gzip.compress(body, 6)) / 1024, 1) if html else None)
 
 
-def sweep(data, summary, repeat, log):
-    """Measure every page for every role on ``data`` (a fresh work copy is made); returns a list of rows."""
+def open_district(data, summary):
+    """An app on a fresh work copy of ``data`` and the session cookies of the roles: ``(app, {role: cookie})``."""
     from prepare import mint_sessions
     from sqlalchemy import select
 
@@ -94,24 +94,28 @@ def sweep(data, summary, repeat, log):
     from timebank.extensions import db
     from timebank.identity.models import User
 
-    app = create_app()
+    app = create_app()  # reads the environment now: two apps on two databases live side by side
     with app.app_context():
         users = {user.username: user for user in db.session.scalars(
             select(User).where(User.username.in_([summary[role] for role in ROLES])))}
-        cookies = mint_sessions(app, users.values(), summary["community"])
+        minted = mint_sessions(app, users.values(), summary["community"])
         db.session.remove()
-    rows = []
-    pages = community_pages(app)
+    return app, {role: minted[summary[role]][0] for role in ROLES}
+
+
+def sweep(districts, repeat, log):
+    """Measure every page for every role on each district, the districts one after the other for each page (a
+    busy moment of a shared machine then weighs on both sides of the comparison); ``{scale: [row]}``."""
+    first = next(iter(districts.values()))
+    rows = {scale: [] for scale in districts}
     for role in ROLES:
-        cookie = cookies[summary[role]][0]
-        for rule in pages:
-            path = rule.replace("<community>", summary["community"])
-            row = dict(role=role, page=rule, **measure(app, cookie, path, repeat))
-            if row["status"] >= 500:
-                log(f"  {role:<12} {path}: {row['status']}")
-            rows.append(row)
-    with app.app_context():
-        db.engine.dispose()
+        for rule in community_pages(first[0]):
+            for scale, (app, cookies, slug) in districts.items():
+                row = dict(role=role, page=rule, **measure(app, cookies[role], rule.replace("<community>", slug),
+                                                           repeat))
+                if row["status"] >= 500:
+                    log(f"  {scale} {role:<12} {rule}: {row['status']}")
+                rows[scale].append(row)
     return rows
 
 
@@ -149,12 +153,21 @@ def print_pages(rows, log):
 
 def run_sweep(factory, label, repeat, log, regenerate=False):
     """Both scales for one database; returns the report section."""
-    results = {}
+    from timebank.extensions import db
+
+    districts = {}
     for scale in ("large", "small"):
         data = factory(scale)
         summary = harness.ensure_generated(data, log, regenerate)
         log(f"== pages, {label}, {scale} ({summary['rows']['ledger_posting']:,} postings) ==")
-        results[scale] = sweep(data, summary, repeat, log)
+        app, cookies = open_district(data, summary)
+        districts[scale] = (app, cookies, summary["community"])
+    try:
+        results = sweep(districts, repeat, log)
+    finally:
+        for app, _cookies, _slug in districts.values():
+            with app.app_context():
+                db.engine.dispose()
     rows = flag(results["large"], results["small"])
     return dict(database=label, budget=BUDGET, growth_ratio=GROWTH_RATIO, pages=rows,
                 flagged=sum(1 for row in rows if row["problems"]))
