@@ -284,7 +284,9 @@ def main(argv=None):
 
             for label, factory in databases:
                 report.setdefault("pages", []).append(run_sweep(factory, label, 3, log))
-            Path(OUT / "pages.json").write_text(json.dumps(report["pages"], ensure_ascii=False, indent=2))
+            output = Path(args.output)  # results.json -> pages.json, results-x.json -> pages-x.json
+            output.with_name(output.name.replace("results", "pages", 1)).write_text(
+                json.dumps(report["pages"], ensure_ascii=False, indent=2))
     except KeyboardInterrupt:
         log("Interrupted: stopping the servers.")
         raise SystemExit(130) from None
@@ -297,7 +299,7 @@ def main(argv=None):
     for section in report.get("pages", []):
         flagged = [row for row in section["pages"] if row["problems"]]
         log(f"\nPages on {section['database']}: {len(flagged)} of {len(section['pages'])} flagged "
-            f"(all in bench/out/pages.json)")
+            f"(all in {Path(args.output).name.replace('results', 'pages', 1)})")
         print_pages(flagged, log)
     log(f"\nResults: {args.output} ({report['seconds']} s)")
 
