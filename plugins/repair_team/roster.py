@@ -1,8 +1,8 @@
 """The repair team: who is on it, what each volunteer may repair (with licences), availability, current load,
 and the suggestions a coordinator sees when dispatching. Every query is scoped to the community in SQL."""
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -40,7 +40,7 @@ LICENCE_FILTERS = (LICENCE_EXPIRING, LICENCE_PROBLEM)
 TEAM_PER_PAGE = 25
 
 
-def _active_roster(community):
+def active_roster(community):
     """Roster entries of ``community`` whose volunteer is an active member (``User`` joined for names)."""
     return (select(RepairVolunteer).join(User, User.id == RepairVolunteer.user_id)
             .join(Membership, (Membership.user_id == RepairVolunteer.user_id)
@@ -50,7 +50,7 @@ def _active_roster(community):
 
 def roster_in(community, taking_jobs_only=False):
     """Roster entries of active volunteers of ``community``, by name."""
-    query = _active_roster(community)
+    query = active_roster(community)
     if taking_jobs_only:
         query = query.where(RepairVolunteer.taking_jobs.is_(True))
     return db.session.scalars(query.order_by(User.display_name, User.id)).all()
@@ -75,19 +75,25 @@ def search_digits(text):
     return compact if compact.isdigit() else ""
 
 
+def name_or_phone(search):
+    """A part of the name, or of the phone number when the search is digits ("%" and "_" are searched for as
+    such, not used as wildcards)."""
+    matches = [User.display_name.icontains(search, autoescape=True)]
+    digits = search_digits(search)
+    if digits:
+        matches.append(User.phone.contains(digits, autoescape=True))
+    return or_(*matches)
+
+
 def roster_page(community, search="", category=None, licence=None, page=1, per_page=TEAM_PER_PAGE, today=None):
     """One page of the roster, by name: ``(entries, total, page)``. ``search`` matches a part of the name or of
     the phone number; ``category`` keeps volunteers with that skill; ``licence`` (``LICENCE_FILTERS``) those with
     a licence expiring soon, or missing or expired. Unknown filter values are ignored; a page beyond the last
     one shows the last. Three statements whatever the size of the team (count, entries, their skills)."""
-    query = _active_roster(community)
+    query = active_roster(community)
     search = (search or "").strip()
-    if search:  # "%" and "_" are searched for as such, not used as wildcards
-        matches = [User.display_name.icontains(search, autoescape=True)]
-        digits = search_digits(search)
-        if digits:
-            matches.append(User.phone.contains(digits, autoescape=True))
-        query = query.where(or_(*matches))
+    if search:
+        query = query.where(name_or_phone(search))
     if category in CATEGORIES:
         query = query.where(exists().where(RepairSkill.volunteer_id == RepairVolunteer.id,
                                            RepairSkill.category == category))
@@ -119,7 +125,7 @@ def team_counts(community, today=None):
     def how_many(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    row = db.session.execute(_active_roster(community).with_only_columns(
+    row = db.session.execute(active_roster(community).with_only_columns(
         func.count(RepairVolunteer.id), how_many(RepairVolunteer.taking_jobs.is_(True)),
         how_many(_licence_condition(licensed, LICENCE_EXPIRING, today)),
         how_many(_licence_condition(licensed, LICENCE_PROBLEM, today)))).one()
@@ -255,8 +261,7 @@ def qualification_problem(entry, category, licensed_categories, day):
     skill = skill_for(entry, category)
     if skill is None:
         return _("No skill on file for this kind of repair.")
-    if category in licensed_categories and (not skill.licence_number or skill.licence_valid_until is None
-                                            or skill.licence_valid_until < day):
+    if licence_problem(category, licensed_categories, skill.licence_number, skill.licence_valid_until, day):
         return _("This work needs a valid licence on file.")
     return None
 
@@ -289,54 +294,31 @@ def visit_days(order, community, moment):
 
 def available_for(entry, days, parts):
     """Does the volunteer's usual availability meet the resident's wishes (no wishes: any time)?"""
-    if not entry.taking_jobs:
+    return available_on(entry.taking_jobs, entry.weekdays, entry.day_parts, days, parts)
+
+
+def available_on(taking_jobs, weekdays, day_parts, days, parts):
+    """``available_for`` on the stored columns (``weekdays`` "0,1,2", ``day_parts`` "am,pm")."""
+    if not taking_jobs:
         return False
-    day_ok = not days or any(day.weekday() in entry.weekday_set for day in days)
-    part_ok = not parts or bool(set(parts) & entry.day_part_set)
+    weekday_set = {int(day) for day in weekdays.split(",") if day.strip().isdigit()}
+    day_ok = not days or any(day.weekday() in weekday_set for day in days)
+    part_ok = not parts or bool(set(parts) & {part for part in day_parts.split(",") if part})
     return day_ok and part_ok
 
 
-@dataclass
-class Suggestion:
-    """A roster volunteer as a candidate for one order, with the facts the coordinator weighs."""
-
-    entry: RepairVolunteer
-    problem: str | None  # why they may not take it; None when qualified
-    available: bool
-    load: int
-    licence_until: date | None = None
-    reasons: list = field(default_factory=list)
-
-    @property
-    def qualified(self):
-        return self.problem is None
-
-
-def suggestions_for(order, community, moment=None):
-    """Every roster volunteer for ``order``: the qualified first, then those available when the resident wants,
-    then the least busy. Not qualified ones are listed last with the reason."""
-    moment = moment or now()
-    policy = repair_policy(community)
-    entries = roster_in(community)
-    loads = open_jobs(community, [entry.user_id for entry in entries])
-    days, parts = visit_days(order, community, moment)
-    today = local_day(community, moment)
-    found = []
-    for entry in entries:
-        problem = qualification_problem(entry, order.category, policy.licensed_categories, today)
-        if problem is None and not entry.taking_jobs:
-            problem = _("Not taking jobs at the moment.")
-        skill = skill_for(entry, order.category)
-        found.append(Suggestion(entry, problem, available_for(entry, days, parts), loads[entry.user_id],
-                                skill.licence_valid_until if skill else None))
-    found.sort(key=lambda item: (not item.qualified, not item.available, item.load, item.entry.user.display_name))
-    return found
+def licence_problem(category, licensed_categories, licence_number, valid_until, day):
+    """Does ``category`` work need a licence that is missing or expired on ``day``?"""
+    return category in licensed_categories and (not licence_number or valid_until is None or valid_until < day)
 
 
 def qualified_volunteers(community, category, moment=None):
     """Users on the roster, taking jobs, who may do ``category`` work today (for emergency alerts)."""
     policy = repair_policy(community)
     today = local_day(community, moment)
-    return [entry.user for entry in roster_in(community, taking_jobs_only=True)
+    with_skill = exists().where(RepairSkill.volunteer_id == RepairVolunteer.id, RepairSkill.category == category)
+    entries = db.session.scalars(active_roster(community).where(RepairVolunteer.taking_jobs.is_(True), with_skill)
+                                 .order_by(User.display_name, User.id)).all()
+    return [entry.user for entry in entries
             if qualification_problem(entry, category, policy.licensed_categories, today) is None]
 

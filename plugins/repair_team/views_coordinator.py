@@ -14,7 +14,7 @@ from timebank.i18n import _
 from timebank.web import page_arg
 
 from . import board as board_service
-from . import dispatch, roster, services, stats, workflow
+from . import dispatch, matching, roster, services, stats, workflow
 from .blueprints import bp
 from .forms import AddMemberForm, AssignForm, AvailabilityForm, CloseForm, SkillsForm
 from .policy import repair_policy
@@ -37,7 +37,8 @@ def assign(order_id, community=None):
     """Choose a volunteer among the suggestions (qualified, available when the resident wants, least busy)."""
     services.require_manage(current_user, g.community)
     order = services.order_in(g.community, order_id)
-    suggestions = roster.suggestions_for(order, g.community)
+    search = (request.args.get("q") or "").strip()[:40]
+    suggestions = matching.suggestions_for(order, g.community, search=search, limit=matching.SUGGESTION_LIMIT)
     form = AssignForm()
     form.volunteer_id.choices = [(item.entry.user_id, item.entry.user.display_name) for item in suggestions
                                  if item.qualified]
@@ -58,7 +59,7 @@ def assign(order_id, community=None):
             flash(_("%(name)s will go; the resident has been told.", name=order.volunteer.display_name), "success")
             return redirect(url_for("repair_team.board"))
     return render_template("repair_team/assign.html", order=services.order_in(g.community, order_id), form=form,
-                           suggestions=suggestions)
+                           suggestions=suggestions, search=search, weighed=suggestions.weighed)
 
 
 @bp.post("/orders/<int:order_id>/close")

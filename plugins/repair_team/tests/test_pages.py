@@ -256,7 +256,9 @@ def test_the_coordinator_assigns_from_the_board(app, client, repair, order_for, 
     board = client.get(f"{BASE}/board").get_data(as_text=True)
     assert "overdue" in board and "waiting 45 min" in board
     page = client.get(f"{BASE}/orders/{emergency}/assign").get_data(as_text=True)
-    assert "陈志强" in page and "刘电工" in page and "No skill on file" in page
+    assert "陈志强" in page and "刘电工" not in page  # the suggestions: volunteers with a plumbing skill
+    page = client.get(f"{BASE}/orders/{emergency}/assign?q=刘").get_data(as_text=True)
+    assert "刘电工" in page and "No skill on file" in page and "1 volunteer found" in page
     response = client.post(f"{BASE}/orders/{emergency}/assign", data={
         "volunteer_id": str(repair["electrician"]), "visit_date": "2026-11-20", "visit_time": "10:00"})
     assert "cannot take this job" in response.get_data(as_text=True)

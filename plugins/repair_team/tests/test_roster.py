@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from timebank_plugins.repair_team import roster, services
+from timebank_plugins.repair_team import matching, roster, services
 
 from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.permissions import can
@@ -66,7 +66,7 @@ def test_suggestions_prefer_volunteers_available_when_the_resident_wants(ctx, or
     def ranking(order_id):
         def run(c, users):
             order = services.order_in(c, order_id)
-            return [(item.entry.user.username, item.available) for item in roster.suggestions_for(order, c)]
+            return [(item.entry.user.username, item.available) for item in matching.suggestions_for(order, c)]
         return ctx(run)
 
     weekend = order_for(preferred_days=[saturday], preferred_parts=["am"])

@@ -287,15 +287,19 @@ def test_visit_times_must_be_sensible(ctx, order_for, clock):
 
 
 def test_suggestions_put_the_qualified_available_and_least_busy_first(app, ctx, order_for, clock):
-    from timebank_plugins.repair_team import roster
+    from timebank_plugins.repair_team import matching
 
     order_id = order_for(category="appliances", description="电饭煲不加热")
 
-    def names(c, users):
-        order = services.order_in(c, order_id)
-        return [(item.entry.user.username, item.qualified) for item in roster.suggestions_for(order, c)]
+    def names(search=""):
+        def run(c, users):
+            order = services.order_in(c, order_id)
+            return [(item.entry.user.username, item.qualified)
+                    for item in matching.suggestions_for(order, c, search=search)]
+        return ctx(run)
 
-    assert ctx(names) == [("elec", True), ("vol", False)]
+    assert names() == [("elec", True)]  # only volunteers with the skill are weighed
+    assert names("陈志") == [("vol", False)]  # a search finds anybody on the team, with the reason
 
 
 # --- Rating, reopening, closing ---------------------------------------------------------------------------------
