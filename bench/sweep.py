@@ -11,6 +11,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -40,6 +41,72 @@ def community_pages(app):
             continue
         rules.append(rule.rule)
     return sorted(set(rules))
+
+
+#: Pages with an id in their address are visited with the busiest such thing of the bench community (the shift
+#: with most sign-ups, the elder with most orders...): ``{(blueprint, argument): SQL}`` with ``:c`` the community
+#: and ``:v`` the bench volunteer. Pages whose argument is not here are not visited (static files among them).
+ID_QUERIES = {
+    ("communities", "user_id"): "SELECT :v",
+    ("admin", "membership_id"): "SELECT id FROM membership WHERE community_id = :c AND user_id = :v",
+    ("admin", "team_id"): "SELECT t.id FROM team t JOIN team_member m ON m.team_id = t.id WHERE t.community_id = :c "
+                          "GROUP BY t.id ORDER BY count(*) DESC, t.id LIMIT 1",
+    ("admin", "name"): "SELECT 'qr_checkin'",
+    ("ledger", "record_id"): "SELECT max(id) FROM ledger_service_record WHERE community_id = :c AND volunteer_id = :v",
+    ("ledger", "number"): "SELECT max(number) FROM ledger_certificate WHERE community_id = :c AND volunteer_id = :v",
+    ("ledger_admin", "record_id"): "SELECT max(id) FROM ledger_service_record WHERE community_id = :c",
+    ("elder_meals", "elder_id"): "SELECT elder_id FROM elder_meals_order WHERE community_id = :c GROUP BY elder_id "
+                                 "ORDER BY count(*) DESC, elder_id LIMIT 1",
+    ("elder_meals", "round_id"): "SELECT round_id FROM elder_meals_order WHERE community_id = :c AND round_id IS NOT "
+                                 "NULL GROUP BY round_id ORDER BY count(*) DESC, round_id LIMIT 1",
+    ("honor_awards", "campaign_id"): "SELECT campaign_id FROM honor_awards_nomination WHERE community_id = :c GROUP "
+                                     "BY campaign_id ORDER BY count(*) DESC, campaign_id LIMIT 1",
+    ("honor_awards", "award_id"): "SELECT max(id) FROM honor_awards_award WHERE community_id = :c",
+    ("honor_awards", "nomination_id"): "SELECT max(id) FROM honor_awards_nomination WHERE community_id = :c",
+    ("honor_awards", "notice_id"): "SELECT max(id) FROM honor_awards_notice WHERE community_id = :c",
+    ("mutual_aid", "listing_id"): "SELECT max(id) FROM mutual_aid_listing WHERE community_id = :c",
+    ("mutual_aid", "agreement_id"): "SELECT max(id) FROM mutual_aid_agreement WHERE community_id = :c",
+    ("qr_checkin", "post_id"): "SELECT post_id FROM qr_checkin_shift WHERE community_id = :c GROUP BY post_id "
+                               "ORDER BY count(*) DESC, post_id LIMIT 1",
+    ("qr_checkin", "shift_id"): "SELECT s.shift_id FROM qr_checkin_signup s JOIN qr_checkin_shift sh ON sh.id = "
+                                "s.shift_id WHERE sh.community_id = :c GROUP BY s.shift_id ORDER BY count(*) DESC, "
+                                "s.shift_id LIMIT 1",
+    ("repair_team", "order_id"): "SELECT e.order_id FROM repair_team_event e JOIN repair_team_order o ON o.id = "
+                                 "e.order_id WHERE o.community_id = :c GROUP BY e.order_id ORDER BY count(*) DESC, "
+                                 "e.order_id LIMIT 1",
+    ("repair_team", "entry_id"): "SELECT v.id FROM repair_team_volunteer v JOIN repair_team_order o ON o.volunteer_id "
+                                 "= v.user_id AND o.community_id = v.community_id WHERE v.community_id = :c GROUP BY "
+                                 "v.id ORDER BY count(*) DESC, v.id LIMIT 1",
+}
+
+
+def pages_with_ids(app):
+    """``[(rule, (blueprint, argument))]``: the community's GET pages with one more argument in ``ID_QUERIES``."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        extra = sorted(rule.arguments - {"community"})
+        if "GET" not in rule.methods or not rule.rule.startswith("/c/<community>") or len(extra) != 1:
+            continue
+        key = (rule.endpoint.split(".")[0], extra[0])
+        if key in ID_QUERIES and not rule.rule.endswith(SKIPPED_SUFFIXES):
+            found.append((rule.rule, key))
+    return sorted(set(found))
+
+
+def address_values(summary):
+    """``{(blueprint, argument): value}`` for ``ID_QUERIES`` in the current app's database (``None``: none)."""
+    from sqlalchemy import text
+
+    from timebank.extensions import db
+
+    return {key: db.session.execute(text(sql), {"c": summary["community_id"], "v": summary["volunteer_id"]})
+            .scalar() for key, sql in ID_QUERIES.items()}
+
+
+def address(rule, slug, key=None, value=None):
+    """The path of ``rule`` for the community ``slug`` (and ``value`` for the argument of ``key``)."""
+    path = rule.replace("<community>", slug)
+    return path if key is None else re.sub(rf"<(?:\w+:)?{key[1]}>", str(value), path)
 
 
 def measure(app, cookie, path, repeat):
@@ -99,22 +166,27 @@ def open_district(data, summary):
         users = {user.username: user for user in db.session.scalars(
             select(User).where(User.username.in_([summary[role] for role in ROLES])))}
         minted = mint_sessions(app, users.values(), summary["community"])
+        values = address_values(summary)
         db.session.remove()
-    return app, {role: minted[summary[role]][0] for role in ROLES}
+    return app, {role: minted[summary[role]][0] for role in ROLES}, values
 
 
 def sweep(districts, repeat, log):
     """Measure every page for every role on each district, the districts one after the other for each page (a
     busy moment of a shared machine then weighs on both sides of the comparison); ``{scale: [row]}``."""
-    first = next(iter(districts.values()))
+    app = next(iter(districts.values()))[0]
+    pages = [(rule, None) for rule in community_pages(app)] + pages_with_ids(app)
     rows = {scale: [] for scale in districts}
     for role in ROLES:
-        for rule in community_pages(first[0]):
-            for scale, (app, cookies, slug) in districts.items():
-                row = dict(role=role, page=rule, **measure(app, cookies[role], rule.replace("<community>", slug),
-                                                           repeat))
+        for rule, key in pages:
+            if any(key is not None and values.get(key) is None for _app, _cookies, _slug, values in
+                   districts.values()):
+                continue  # nothing of that kind in one of the districts
+            for scale, (app, cookies, slug, values) in districts.items():
+                path = address(rule, slug, key, values.get(key))
+                row = dict(role=role, page=rule, path=path, **measure(app, cookies[role], path, repeat))
                 if row["status"] >= 500:
-                    log(f"  {scale} {role:<12} {rule}: {row['status']}")
+                    log(f"  {scale} {role:<12} {path}: {row['status']}")
                 rows[scale].append(row)
     return rows
 
@@ -160,12 +232,12 @@ def run_sweep(factory, label, repeat, log, regenerate=False):
         data = factory(scale)
         summary = harness.ensure_generated(data, log, regenerate)
         log(f"== pages, {label}, {scale} ({summary['rows']['ledger_posting']:,} postings) ==")
-        app, cookies = open_district(data, summary)
-        districts[scale] = (app, cookies, summary["community"])
+        app, cookies, values = open_district(data, summary)
+        districts[scale] = (app, cookies, summary["community"], values)
     try:
         results = sweep(districts, repeat, log)
     finally:
-        for app, _cookies, _slug in districts.values():
+        for app, _cookies, _slug, _values in districts.values():
             with app.app_context():
                 db.engine.dispose()
     rows = flag(results["large"], results["small"])

@@ -43,3 +43,23 @@ def _row(role="volunteer", page="/c/<community>/", **numbers):
 def test_pages_over_budget_or_growing_are_flagged(large, small, problems):
     [flagged] = sweep.flag([large], [small])
     assert flagged["problems"] == problems
+
+
+def test_pages_with_an_id_are_visited_with_one_of_the_community(app, community):
+    pages = dict(sweep.pages_with_ids(app))
+    assert pages["/c/<community>/p/repair-team/orders/<int:order_id>"] == ("repair_team", "order_id")
+    assert pages["/c/<community>/hours/certificates/<number>"] == ("ledger", "number")
+    assert not [rule for rule in pages if "static" in rule or rule.endswith(".svg")]
+    assert sweep.address("/c/<community>/p/qr-checkin/shifts/<int:shift_id>", "maple", ("qr_checkin", "shift_id"),
+                         42) == "/c/maple/p/qr-checkin/shifts/42"
+    assert sweep.address("/c/<community>/hours/certificates/<number>", "maple", ("ledger", "number"),
+                         "ZY2026-1") == "/c/maple/hours/certificates/ZY2026-1"
+    with app.app_context():  # every query runs on this database (SQLite or PostgreSQL); nothing there yet
+        from timebank.communities.models import Community
+        from timebank.extensions import db
+
+        maple = db.session.scalar(db.select(Community).where(Community.slug == "maple"))
+        values = sweep.address_values({"community_id": maple.id, "volunteer_id": community["volunteer"]})
+    assert values[("communities", "user_id")] == community["volunteer"]
+    assert values[("admin", "membership_id")] is not None
+    assert values[("repair_team", "order_id")] is None and values[("qr_checkin", "shift_id")] is None
