@@ -318,3 +318,34 @@ def register_plugin(app):
     for name in names:
         system.pm.unregister(name=name)
         system.plugins.pop(name, None)
+
+
+def sqlite_plan_at_district_scale(table, statement, mostly_null, rows=391_743):
+    """The SQLite query plan of ``statement`` with the statistics ANALYZE writes for a district's ``table`` whose
+    column ``mostly_null`` is NULL in nearly every row: a full index on it looks like one value shared by every row
+    (ANALYZE counts the NULLs as equal), a partial one (``WHERE ... IS NOT NULL``) holds a few rows, every other
+    index is selective. Rolls back. ``None`` on other databases. For tests that such lookups use an index."""
+    from sqlalchemy import text
+
+    from .extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return None
+    connection = db.session.connection()
+    connection.execute(text("ANALYZE"))
+    connection.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = :table"), {"table": table})
+    indexes = connection.execute(text("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' "
+                                      "AND tbl_name = :table"), {"table": table}).all()
+    for index, sql in indexes:
+        columns = [row[2] for row in connection.execute(text(f"PRAGMA index_info('{index}')"))]
+        if columns[0] == mostly_null:
+            stat = f"{rows} {rows}" if " WHERE " not in sql.upper() else "40 1"
+        else:
+            stat = f"{rows}" + " 100" * len(columns)
+        connection.execute(text("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (:table, :index, :stat)"),
+                           {"table": table, "index": index, "stat": stat})
+    connection.execute(text("ANALYZE sqlite_schema"))  # reload the statistics
+    compiled = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    plan = " ".join(row[-1] for row in connection.execute(text("EXPLAIN QUERY PLAN " + compiled)))
+    db.session.rollback()
+    return plan

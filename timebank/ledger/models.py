@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,10 @@ class ServiceRecord(db.Model):
         CheckConstraint("status in ('pending', 'confirmed', 'rejected')", name="status_known"),
         Index("ix_ledger_service_record_queue", "community_id", "status", "activity_date"),
         Index("ix_ledger_service_record_volunteer", "volunteer_id", "community_id", "activity_date"),
+        # The few corrections, for "which record corrected this one": SQLite's statistics count the NULLs of the
+        # unique constraint's index as one value shared by every record, and then scan the table instead.
+        Index("ix_ledger_service_record_corrects", "corrects_id", sqlite_where=text("corrects_id IS NOT NULL"),
+              postgresql_where=text("corrects_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
