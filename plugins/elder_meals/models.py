@@ -6,7 +6,7 @@ checks in ``services.py``: canteen staff and coordinators, and the elder themsel
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.db_types import UTCDateTime
@@ -172,7 +172,11 @@ class Order(db.Model):
 
     __tablename__ = "elder_meals_order"
     __table_args__ = (UniqueConstraint("elder_id", "meal_date", "slot"),
-                      Index("ix_elder_meals_order_day", "community_id", "meal_date", "slot"))
+                      Index("ix_elder_meals_order_day", "community_id", "meal_date", "slot"),
+                      # Only the delivered orders have a round: SQLite's statistics would count the NULLs of a
+                      # full index as one value shared by every order and scan the table for a round's orders.
+                      Index("ix_elder_meals_order_round_id", "round_id", sqlite_where=text("round_id IS NOT NULL"),
+                            postgresql_where=text("round_id IS NOT NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), nullable=False)
@@ -199,7 +203,7 @@ class Order(db.Model):
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     paid_fen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("elder_meals_round.id"), nullable=True, index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("elder_meals_round.id"), nullable=True)
     stop_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     elder = relationship("Elder", lazy="joined")
