@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from timebank.audit.services import record_audit
@@ -287,6 +287,30 @@ def nominations_of(campaign, statuses=None):
     if statuses:
         query = query.where(Nomination.status.in_(statuses))
     return db.session.scalars(query.order_by(Nomination.created_at, Nomination.id)).all()
+
+
+#: Nominations a page on the review board.
+BOARD_PER_PAGE = 30
+
+
+def board_page(campaign, status=None, page=1, per_page=BOARD_PER_PAGE):
+    """One page of the campaign's nominations for the review board, in the order they came in (only ``status``
+    when given): ``(nominations, total, page)``; a page beyond the last shows the last. A star campaign of a
+    large community holds hundreds of candidates."""
+    query = select(Nomination).where(Nomination.campaign_id == campaign.id)
+    if status:
+        query = query.where(Nomination.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
+    rows = db.session.scalars(query.order_by(Nomination.created_at, Nomination.id).limit(per_page)
+                              .offset((page - 1) * per_page)).all()
+    return rows, total, page
+
+
+def status_counts(campaign):
+    """``{status: number of nominations}`` of the campaign, in one statement."""
+    return dict(db.session.execute(select(Nomination.status, func.count(Nomination.id))
+                                   .where(Nomination.campaign_id == campaign.id).group_by(Nomination.status)).all())
 
 
 def nominated_by(community, user):

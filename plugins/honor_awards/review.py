@@ -144,6 +144,11 @@ def standings(campaign, community, statuses=("shortlisted", "on_notice", "awarde
     return rows
 
 
+def standings_shown(campaign):
+    """How many of the standings the review board lists: the places to award and as many again (at least 20)."""
+    return max(2 * campaign.quota, 20)
+
+
 def waiting_for_review(community, reviewer):
     """Candidates of running campaigns without a home visit, or without this member's scores."""
     from .models import Campaign

@@ -8,6 +8,7 @@ from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
 from timebank.permissions import can, require
+from timebank.web import page_arg
 
 from . import awards, nominations, notices, review, stars, voting
 from .blueprints import bp
@@ -30,7 +31,7 @@ from .forms import (
     VoidForm,
     score_form_class,
 )
-from .services import award_settings, campaign_in, local_today, nomination_in
+from .services import STATUS_LABELS, award_settings, campaign_in, local_today, nomination_in
 
 
 def _require(permission="honor_awards.manage"):
@@ -99,10 +100,15 @@ def board(campaign_id, community=None):
     _require("honor_awards.review")
     campaign = campaign_in(g.community, campaign_id)
     scores = review.committee_scores(campaign)
+    status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+    shown, total, page = nominations.board_page(campaign, status, page_arg())
+    standings = review.standings(campaign, g.community)
     return render_template("honor_awards/board.html", campaign=campaign,
                            phase=phase_of(campaign, local_today(g.community)),
-                           nominations=nominations.nominations_of(campaign), scores=scores,
-                           votes=voting.tally(campaign), standings=review.standings(campaign, g.community),
+                           nominations=shown, total=total, page=page, per_page=nominations.BOARD_PER_PAGE,
+                           status=status, counts=nominations.status_counts(campaign), scores=scores,
+                           votes=voting.tally(campaign), standings=standings[:review.standings_shown(campaign)],
+                           standings_total=len(standings),
                            form=ActionForm(), cancel_form=ReasonForm(prefix="cancel"),
                            can_manage=can(current_user, "honor_awards.manage", g.community))
 
