@@ -349,3 +349,36 @@ def sqlite_plan_at_district_scale(table, statement, mostly_null, rows=391_743):
     plan = " ".join(row[-1] for row in connection.execute(text("EXPLAIN QUERY PLAN " + compiled)))
     db.session.rollback()
     return plan
+
+
+def statements_during(call, app=None):
+    """The SQL statements ``call()`` sends to the database of ``app`` (default: the current app), in order, with
+    their whitespace collapsed. For tests that a page or a service costs the same whatever the size of the data."""
+    from flask import current_app
+    from sqlalchemy import event
+
+    from .extensions import db
+
+    with (app or current_app._get_current_object()).app_context():
+        engine = db.engine
+    seen = []
+
+    def listen(_connection, _cursor, statement, *_args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return seen
+
+
+def page_statements(app, client, path):
+    """How many SQL statements a GET of ``path`` sends on a warm server (asked once before: settings, plugin state
+    and catalogues are then cached, as on a server that has been up a while). The answer must be 200."""
+    client.get(path)
+    responses = []
+    seen = statements_during(lambda: responses.append(client.get(path)), app)
+    assert responses[0].status_code == 200, path
+    return len(seen)

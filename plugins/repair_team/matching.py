@@ -69,12 +69,9 @@ def _candidates(order, community, search=""):
                        else has_skill)
 
 
-def _ranked_ids(order, community, search, moment):
-    """``[user id]`` of every candidate, best first: qualified, available when the resident wants, fewest jobs in
-    hand, then by name. One statement for the candidates' columns and one for their jobs."""
-    policy = repair_policy(community)
-    today = local_day(community, moment)
-    days, parts = visit_days(order, community, moment)
+def _ranked(order, community, search, licensed, today, days, parts):
+    """``([user id], {user id: jobs in hand})`` of every candidate, best first: qualified, available when the
+    resident wants, fewest jobs in hand, then by name. One statement for the candidates' columns, one for jobs."""
     skill = aliased(RepairSkill)
     rows = db.session.execute(_candidates(order, community, search).outerjoin(
         skill, (skill.volunteer_id == RepairVolunteer.id) & (skill.category == order.category)).with_only_columns(
@@ -85,11 +82,11 @@ def _ranked_ids(order, community, search, moment):
 
     def rank(row):
         qualified = row.id is not None and row.taking_jobs and not licence_problem(
-            order.category, policy.licensed_categories, row.licence_number, row.licence_valid_until, today)
+            order.category, licensed, row.licence_number, row.licence_valid_until, today)
         available = available_on(row.taking_jobs, row.weekdays, row.day_parts, days, parts)
         return (not qualified, not available, loads[row.user_id], row.display_name)
 
-    return [row.user_id for row in sorted(rows, key=rank)]
+    return [row.user_id for row in sorted(rows, key=rank)], loads
 
 
 def suggestions_for(order, community, moment=None, search="", limit=None):
@@ -98,17 +95,16 @@ def suggestions_for(order, community, moment=None, search="", limit=None):
     such skill) last, with the reason. The volunteer the order is assigned to stays in the list (to change the
     time). Without a ``search`` only volunteers with a skill for this kind of repair are weighed."""
     moment = moment or now()
-    ranked = _ranked_ids(order, community, search, moment)
+    policy = repair_policy(community)
+    today = local_day(community, moment)
+    days, parts = visit_days(order, community, moment)
+    ranked, loads = _ranked(order, community, search, policy.licensed_categories, today, days, parts)
     chosen = ranked if limit is None else ranked[:limit]
     if limit is not None and order.volunteer_id in ranked[limit:]:
         chosen = chosen[:limit - 1] + [order.volunteer_id]
     entries = {entry.user_id: entry for entry in db.session.scalars(
         select(RepairVolunteer).where(RepairVolunteer.community_id == community.id,
                                       RepairVolunteer.user_id.in_(chosen)))} if chosen else {}
-    policy = repair_policy(community)
-    today = local_day(community, moment)
-    days, parts = visit_days(order, community, moment)
-    loads = open_jobs(community, chosen)
     found = Suggestions()
     found.weighed = len(ranked)
     for user_id in chosen:

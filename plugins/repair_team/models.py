@@ -41,11 +41,21 @@ class RepairVolunteer(db.Model):
 
     @property
     def weekday_set(self):
-        return {int(day) for day in self.weekdays.split(",") if day.strip().isdigit()}
+        return weekday_set_of(self.weekdays)
 
     @property
     def day_part_set(self):
-        return {part for part in self.day_parts.split(",") if part}
+        return day_part_set_of(self.day_parts)
+
+
+def weekday_set_of(weekdays):
+    """The stored weekdays ("0,1,2", 0 = Monday) as a set of numbers."""
+    return {int(day) for day in weekdays.split(",") if day.strip().isdigit()}
+
+
+def day_part_set_of(day_parts):
+    """The stored parts of the day ("am,pm") as a set."""
+    return {part for part in day_parts.split(",") if part}
 
 
 class RepairSkill(db.Model):

@@ -20,7 +20,7 @@ from timebank.identity.models import User
 from timebank.permissions import can, require
 from timebank.validation import clean_text
 
-from .models import RepairOrder, RepairSkill, RepairVolunteer
+from .models import RepairOrder, RepairSkill, RepairVolunteer, day_part_set_of, weekday_set_of
 from .policy import repair_policy
 from .vocabulary import CATEGORIES, DAY_PARTS, EMERGENCY, WITH_VOLUNTEER, day_part_of
 
@@ -301,9 +301,9 @@ def available_on(taking_jobs, weekdays, day_parts, days, parts):
     """``available_for`` on the stored columns (``weekdays`` "0,1,2", ``day_parts`` "am,pm")."""
     if not taking_jobs:
         return False
-    weekday_set = {int(day) for day in weekdays.split(",") if day.strip().isdigit()}
+    weekday_set = weekday_set_of(weekdays)
     day_ok = not days or any(day.weekday() in weekday_set for day in days)
-    part_ok = not parts or bool(set(parts) & {part for part in day_parts.split(",") if part})
+    part_ok = not parts or bool(set(parts) & day_part_set_of(day_parts))
     return day_ok and part_ok
 
 

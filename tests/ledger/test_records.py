@@ -12,6 +12,7 @@ from timebank.ledger.accounts import LedgerRejected, member_balances
 from timebank.ledger.models import Account, LedgerTransaction, Posting, ServiceRecord
 from timebank.ledger.records import confirm, decide_many, reject
 from timebank.ledger.verify import verify_ledger
+from timebank.testing import statements_during
 
 from .conftest import NOW
 
@@ -370,23 +371,6 @@ def test_hook_timebank_hours_confirmed_batch(ledger, register_plugin, make, capl
     assert verify_ledger() == []
 
 
-def statements_of(call):
-    """The SQL statements ``call()`` sends, in order."""
-    from sqlalchemy import event
-
-    seen = []
-
-    def listen(_connection, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
-    return seen
-
-
 def test_a_bulk_confirmation_sends_the_same_statements_for_four_entries_as_for_twenty(ledger, make):
     """Set-based: the decisions, transactions, postings, balances, audit events, messages and every plugin's
     confirmation listener cost a fixed number of statements, whatever the number of entries and volunteers (new
@@ -407,7 +391,7 @@ def test_a_bulk_confirmation_sends_the_same_statements_for_four_entries_as_for_t
     results = []
     warm_up = ledger.record(hours_ago=30, minutes=60)  # (settings read once per request, as in the queue's POST)
     assert decide_many(ledger.c, ledger.coordinator, [warm_up.id], "confirm")[1] == []
-    counts = [len(statements_of(lambda ids=ids: results.append(
+    counts = [len(statements_during(lambda ids=ids: results.append(
         decide_many(ledger.c, ledger.coordinator, ids, "confirm")))) for ids in ([r.id for r in few],
                                                                                 [r.id for r in many])]
     assert [(len(done), skipped) for done, skipped in results] == [(4, []), (20, [])]

@@ -104,13 +104,13 @@ def test_a_correction_replaces_the_record_and_a_void_keeps_it_counted_with_zero_
 
 
 def test_bulk_confirmation_counts_every_record_in_one_statement(ledger, make):
-    from .test_records import statements_of
+    from timebank.testing import statements_during
 
     other = db.session.get(User, make.member("maple", "bulk.sum", role="volunteer"))
     records = [ledger.record(hours_ago=hours, minutes=60) for hours in (30, 54, YEAR_HOURS)]
     records += [ledger.record(volunteer=other, hours_ago=hours, minutes=30, category="ledger.community_service")
                 for hours in (30, 54)]
-    seen = statements_of(lambda: decide_many(ledger.c, ledger.coordinator, [r.id for r in records], "confirm"))
+    seen = statements_during(lambda: decide_many(ledger.c, ledger.coordinator, [r.id for r in records], "confirm"))
     assert len([s for s in seen if s.startswith("INSERT INTO ledger_service_total")]) == 1
     assert totals_rows() == {
         (ledger.c.id, 2026, ledger.volunteer.id, "ledger.elder_care"): (120, 2),

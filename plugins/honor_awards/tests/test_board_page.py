@@ -7,6 +7,7 @@ from timebank_plugins.honor_awards import nominations
 from timebank_plugins.honor_awards.models import Nomination
 
 from timebank.extensions import db
+from timebank.testing import page_statements
 
 from .conftest import login
 
@@ -58,28 +59,12 @@ def test_the_standings_list_the_places_to_award_and_as_many_again(client, ctx, m
 
 
 def test_the_board_costs_the_same_with_many_candidates(app, client, ctx, make_campaign):
-    from sqlalchemy import event
-
     few, many = make_campaign(title="少"), make_campaign(title="多")
     _fill(ctx, few, count=3)
     _fill(ctx, many)
     login(client, "coord")
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
 
     def measured(campaign_id):
-        path = f"/c/maple/p/honor-awards/manage/campaigns/{campaign_id}"
-        client.get(path)
-        statements.clear()
-        event.listen(engine, "after_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "after_cursor_execute", count)
-        return len(statements)
+        return page_statements(app, client, f"/c/maple/p/honor-awards/manage/campaigns/{campaign_id}")
 
     assert measured(few) == measured(many)

@@ -18,6 +18,7 @@ from timebank.ledger.models import ServiceRecord
 from timebank.ledger.records import confirm, correct, record_service
 from timebank.plugin_state import set_plugin_enabled
 from timebank.settings import save_settings
+from timebank.testing import statements_during
 
 from .conftest import START
 
@@ -98,7 +99,6 @@ def test_a_bulk_confirmation_checks_each_volunteer_once(ctx, thresholds, clock, 
 def test_the_star_check_of_a_batch_does_not_grow_with_its_entries(app, ctx, thresholds, clock):
     """Everyone already a candidate at their level: the check is two queries (balances, candidacies) for the
     settings, however many entries and people the batch has."""
-    from sqlalchemy import event
 
     serve(ctx, "vol", 6, 2)
     serve(ctx, "vol2", 6, 2)
@@ -109,14 +109,7 @@ def test_the_star_check_of_a_batch_does_not_grow_with_its_entries(app, ctx, thre
         def run(c, users):
             entries = [db.session.get(ServiceRecord, record_id) for record_id in record_ids]
             stars.check_volunteers(c, {users["vol"].id})  # (settings read once, as in a request)
-            seen = []
-            listen = lambda *args: seen.append(args[2])  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listen)
-            try:
-                stars.check_volunteers(c, {entry.volunteer_id for entry in entries})
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listen)
-            return seen
+            return statements_during(lambda: stars.check_volunteers(c, {entry.volunteer_id for entry in entries}))
 
         return ctx(run)
 

@@ -7,10 +7,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 from timebank_plugins.qr_checkin import schedule, services
 
 from timebank.extensions import db
+from timebank.testing import statements_during
 
 from .conftest import START
 from .test_pages import login
@@ -171,16 +171,9 @@ def test_insurance_list_is_paginated_searchable_and_costs_the_same_for_any_page_
     login(client, "coord")
 
     def statements(path):
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listen = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
-            page = text(client, path)
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
-        return page, len(seen)
+        pages = []
+        seen = statements_during(lambda: pages.append(text(client, path)), app)
+        return pages[0], len(seen)
 
     statements(URL + "insurance")  # once-per-process reads (settings, catalogues) out of the way
     monkeypatch.setattr(schedule, "INSURANCE_PER_PAGE", 2)

@@ -4,10 +4,10 @@ shortlist only; it agrees with the rules on the roster entries; a search finds a
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 from timebank_plugins.repair_team import matching, roster, services
 
 from timebank.extensions import db
+from timebank.testing import page_statements
 
 from .test_pages import login
 
@@ -121,26 +121,10 @@ def test_the_page_shows_the_best_and_finds_anybody(client, crew, order_for, monk
 
 
 def test_the_statement_count_does_not_grow_with_the_candidates(app, client, repair, crew, order_for):
-    from timebank.identity.models import User  # noqa: F401  (models loaded)
-
     login(client, "coord")
     few, many = order_for(category="appliances"), order_for(category="water")  # 1 and 25 candidates
-    with app.app_context():
-        engine = db.engine
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
 
     def measured(order_id):
-        path = f"{BASE}/orders/{order_id}/assign"
-        client.get(path)
-        statements.clear()
-        event.listen(engine, "after_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "after_cursor_execute", count)
-        return len(statements)
+        return page_statements(app, client, f"{BASE}/orders/{order_id}/assign")
 
     assert measured(few) == measured(many)

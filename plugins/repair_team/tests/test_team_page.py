@@ -5,11 +5,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from timebank_plugins.repair_team import roster
 from timebank_plugins.repair_team.models import RepairSkill, RepairVolunteer
 
 from timebank.extensions import db
+from timebank.testing import page_statements
 
 from .test_pages import login
 
@@ -112,22 +113,9 @@ def test_the_page_shows_the_counts_and_the_filters_in_chinese(client, big_team):
 
 def test_the_statement_count_does_not_grow_with_the_team(app, client, repair, make, ctx):
     login(client, "coord")
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args):
-        statements.append(1)
 
     def measured(path):
-        client.get(path)  # settings and plugin state cached like on a warm server
-        statements.clear()
-        event.listen(engine, "after_cursor_execute", count)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            event.remove(engine, "after_cursor_execute", count)
-        return len(statements)
+        return page_statements(app, client, path)
 
     small = measured(f"{BASE}/team")
     from timebank.identity.models import User
