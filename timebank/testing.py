@@ -7,6 +7,7 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 * ``auth``: ``auth.login(username, password)``, ``auth.logout()``.
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
+* ``LiveServer(app)``: the app served over real HTTP on 127.0.0.1 in background threads (races, browser tests).
 
 ``TIMEBANK_TEST_PLUGINS=a,b`` limits the bundled plugins that test apps load.
 
@@ -17,6 +18,7 @@ database, built once and emptied (TRUNCATE) between tests.
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -185,6 +187,43 @@ class TestDatabase:
                 connection.execute(text(f'DELETE FROM "{name}"'))  # nosec B608 (a table of the catalogue)
         connection.execute(text(
             "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"))
+
+
+class LiveServer:
+    """The app served by werkzeug on 127.0.0.1 and a free port, a thread per request; a context manager.
+
+    ``stop()`` waits for the requests still being answered (a browser's last fetch, a racing thread) before it
+    returns: a request thread outliving the test would hold a database connection past the ``app`` fixture's
+    ``engine.dispose()``, and the garbage collector would close it later, inside whichever test runs then
+    (psycopg's "connection was deleted while still open")."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server.daemon_threads = False  # so that socketserver keeps a list of the request threads to join
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s per test by default).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="live-server", daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self, timeout=10):
+        self._server.shutdown()
+        self._thread.join(timeout)
+        for thread in list(getattr(self._server, "_threads", None) or ()):
+            thread.join(timeout)
+        self._server.block_on_close = False  # joined above, with a time limit
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,11 @@ Every test module here marks itself ``pytest.mark.browser``: ``pytest -m browser
 
 import re
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+
+from timebank.testing import LiveServer
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
@@ -54,31 +54,11 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True, "EXTRA_PLUGINS": ["sample_plugin"]}
 
 
-class LiveServer:
-    def __init__(self, app):
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s per test by default).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="live-server", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
 @pytest.fixture
 def live_server(browser, app):
     """The app on a free port; ``browser`` first, so that a skipped browser never starts a server."""
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
+    with LiveServer(app) as server:
+        yield server
 
 
 @pytest.fixture

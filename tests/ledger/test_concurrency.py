@@ -12,23 +12,18 @@ import urllib.request
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from timebank.extensions import db
 from timebank.identity.models import User
 from timebank.ledger.accounts import member_balances
 from timebank.ledger.models import LedgerTransaction, ServiceRecord
-from timebank.testing import TEST_PASSWORD
+from timebank.testing import TEST_PASSWORD, LiveServer
 
 
 @pytest.fixture
 def live(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with LiveServer(app) as server:
+        yield server.url
 
 
 class Browser:

@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from timebank_plugins.elder_meals import rounds
 from timebank_plugins.elder_meals.models import Order, Round
-from werkzeug.serving import make_server
 
 from timebank.extensions import db
 from timebank.ledger.models import ServiceRecord
-from timebank.testing import TEST_PASSWORD
+from timebank.testing import TEST_PASSWORD, LiveServer
 
 from .conftest import TUESDAY, at, order
 
@@ -25,12 +24,8 @@ BASE = "/c/maple/p/elder-meals"
 
 @pytest.fixture
 def live(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    with LiveServer(app) as server:
+        yield server.url
 
 
 class Phone:
