@@ -24,40 +24,9 @@ import pytest
 
 from . import create_app
 from .extensions import db
+from .testing_caches import COMPILED_STATEMENTS
 
 TEST_PASSWORD = "test-pass-123"
-
-
-def _memoise_url_builders():
-    """Every test builds its own application (no global state), and each one makes werkzeug compile two Python
-    functions per URL rule (some two thousand; half of the time ``create_app`` takes). The functions depend only on
-    the rule's text, its parsed parts and its defaults, so the test process compiles each one once. Rules whose
-    defaults fill one of their own variables (converted at compile time) are compiled as usual."""
-    from werkzeug.routing.rules import Rule
-
-    original = Rule._compile_builder
-    if getattr(original, "timebank_memoised", False):
-        return
-    cache = {}
-
-    def compile_builder(self, append_unknown=True):
-        defaults = self.defaults or {}
-        if any(is_dynamic and data in defaults for is_dynamic, data in self._trace):
-            return original(self, append_unknown)
-        try:
-            key = (self.rule, tuple(self._trace), tuple(sorted(defaults)), append_unknown)
-            hash(key)
-        except TypeError:
-            return original(self, append_unknown)
-        if key not in cache:
-            cache[key] = original(self, append_unknown)
-        return cache[key]
-
-    compile_builder.timebank_memoised = True
-    Rule._compile_builder = compile_builder
-
-
-_memoise_url_builders()
 
 
 def _postgres_url():
@@ -85,6 +54,7 @@ def _base_config(url, instance_path):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashes in tests only
         "RATELIMIT_STORAGE_URI": "memory://",
         "NOTIFICATION_CHANNELS": ["log"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"execution_options": {"compiled_cache": COMPILED_STATEMENTS}},
     }
 
 
@@ -99,6 +69,7 @@ class TestDatabase:
         self.pg_url = None
         self.tables = []
         self.build_error = None  # why the schema could not be built: every later test fails at once with it
+        self._engine = None  # PostgreSQL: what empties the database between tests
 
     def _build_schema(self, url):
         app = create_app(_base_config(url, self.root / "instance"))
@@ -154,19 +125,22 @@ class TestDatabase:
 
         if not self.tables:
             return
-        engine = create_engine(self.pg_url)
-        try:
-            with engine.begin() as connection:
-                # A connection left inside a transaction by the previous test (a live server's thread, say) would
-                # make this wait for ever: give up after a while and say so instead.
-                connection.execute(text("SET LOCAL lock_timeout = '20s'"))
-                if connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
-                    self._delete_rows(connection)
-                else:
-                    names = ", ".join(f'"{name}"' for name in self.tables)
-                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        finally:
-            engine.dispose()
+        if self._engine is None:  # one connection for the worker's whole session (a new one costs ~15 ms a test)
+            self._engine = create_engine(self.pg_url, pool_size=1)
+        with self._engine.begin() as connection:
+            # A connection left inside a transaction by the previous test (a live server's thread, say) would
+            # make this wait for ever: give up after a while and say so instead.
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            if connection.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar():
+                self._delete_rows(connection)
+            else:
+                names = ", ".join(f'"{name}"' for name in self.tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+    def close(self):
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def _delete_rows(self, connection):
         from sqlalchemy import text
@@ -228,7 +202,9 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def timebank_database(tmp_path_factory, timebank_worker):
-    return TestDatabase(tmp_path_factory, timebank_worker)
+    database = TestDatabase(tmp_path_factory, timebank_worker)
+    yield database
+    database.close()
 
 
 @pytest.fixture(scope="session")

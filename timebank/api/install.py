@@ -8,6 +8,7 @@ document cannot drift from the code.
 
 import http
 import logging
+import threading
 from dataclasses import dataclass, field
 
 import flask_smorest
@@ -57,9 +58,38 @@ def schema_name(schema):
 
 class TimebankApi(flask_smorest.Api):
     """flask-smorest's ``Api`` without its app-wide error handler (the core renders HTML errors; API blueprints
-    render problem+json) and without its doc blueprint (we serve the document and the docs page ourselves)."""
+    render problem+json) and without its doc blueprint (we serve the document and the docs page ourselves).
+
+    It writes the error responses and the blueprints' operations into the OpenAPI document when the document is
+    first asked for (``documented_spec()``), not at start-up: that is 0.1 s of marshmallow-to-JSON-schema work per
+    application, paid by every start of a worker and by every test's app, and needed only by the docs."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, *args, **kwargs):
+        self._documenting = threading.Lock()
+        self._undocumented = []  # (blueprint, name, parameters) registered, not yet in the document
+        self._responses_documented = False
+        super().__init__(*args, **kwargs)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def documented_spec(self):
+        """The ``APISpec`` with every registered blueprint's operations and tag in it."""
+        with self._documenting:  # two first requests for the docs at once (a threaded server) write it once
+            if not self._responses_documented:
+                self._document_responses()
+                self._responses_documented = True
+            undocumented = self._undocumented
+            while undocumented:
+                blp, name, parameters = undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+                self.spec.tag({"name": name, "description": blp.description})
+        return self.spec
 
     def _register_error_handlers(self):
         pass
@@ -68,6 +98,9 @@ class TimebankApi(flask_smorest.Api):
         pass
 
     def _register_responses(self):
+        pass  # see _document_responses
+
+    def _document_responses(self):
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if status >= 400:
@@ -91,7 +124,7 @@ class ApiState:
     def document(self):
         """The OpenAPI document (built once: it depends only on the code)."""
         if self._document is None:
-            self._document = self.api.spec.to_dict()
+            self._document = self.api.documented_spec().to_dict()
         return self._document
 
     def document_json(self):
