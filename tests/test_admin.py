@@ -680,3 +680,47 @@ def test_the_last_community_admin_cannot_step_down(app, client, auth, community)
     client.post(f"/c/maple/admin/members/{own_id}/role", data={"role": "coordinator"})
     with app.app_context():
         assert db.session.get(Membership, own_id).role == "community_admin"
+
+
+def _team_of(app, community, size):
+    """A patrol team of ``size`` volunteers (张队员01, 张队员02...), the first of them its leader."""
+    from timebank.clock import now
+
+    with app.app_context():
+        maple = db.session.scalar(select(Community).where(Community.slug == "maple"))
+        team = Team(community_id=maple.id, name="平安巡逻队", kind="patrol", description="", created_at=now())
+        db.session.add(team)
+        db.session.flush()
+        for index in range(1, size + 1):
+            user = User(username=f"patrol{index:02d}", display_name=f"张队员{index:02d}", created_at=now())
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Membership(community_id=maple.id, user_id=user.id, role="volunteer", status="active",
+                                      volunteer_number=f"V1{index:04d}", created_at=now()))
+            db.session.add(TeamMember(team_id=team.id, user_id=user.id, is_leader=index == 1, joined_at=now()))
+        db.session.commit()
+        return team.id
+
+
+def test_a_large_team_is_paged_leaders_first_and_searchable(client, auth, community, app):
+    from timebank.testing import page_statements
+
+    team_id = _team_of(app, community, 53)
+    auth.login("maple.coord")
+    first = client.get(f"{ADMIN}/teams/{team_id}").get_data(as_text=True)
+    assert "(53)" in first and first.count("张队员") == 50 + 50  # name and "remove <name>" on each row
+    assert first.index("张队员01") < first.index("张队员02") and "张队员51" not in first
+    assert f'href="{ADMIN}/teams/{team_id}?page=2' in first
+    second = client.get(f"{ADMIN}/teams/{team_id}?page=2").get_data(as_text=True)
+    assert all(f"张队员{index}" in second for index in (51, 52, 53)) and "张队员50" not in second
+    beyond = client.get(f"{ADMIN}/teams/{team_id}?page=999").get_data(as_text=True)
+    assert "张队员53" in beyond  # a page beyond the last shows the last
+    found = client.get(f"{ADMIN}/teams/{team_id}?q=队员07").get_data(as_text=True)
+    assert "(1)" in found and "张队员07" in found and "张队员08" not in found
+    assert "张队员12" in client.get(f"{ADMIN}/teams/{team_id}?q=V10012").get_data(as_text=True)
+    nothing = client.get(f"{ADMIN}/teams/{team_id}?q=%25").get_data(as_text=True)  # "%" is no wildcard
+    assert "张队员" not in nothing and "(0)" in nothing
+    small = page_statements(app, client, f"{ADMIN}/teams/{team_id}?q=队员0")
+    assert page_statements(app, client, f"{ADMIN}/teams/{team_id}") == small  # whatever the size of the page
+    listing = client.get(f"{ADMIN}/teams").get_data(as_text=True)
+    assert "53" in listing and "平安巡逻队" in listing

@@ -130,7 +130,7 @@ def teams_page(community=None):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.team", team_id=team.id))
-    return render_template("admin/teams.html", teams=teams.teams_in(g.community), form=form,
+    return render_template("admin/teams.html", teams=teams.teams_with_sizes(g.community), form=form,
                            kinds=teams.TEAM_KINDS)
 
 
@@ -147,7 +147,10 @@ def team(team_id, community=None):
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.team", team_id=team.id))
-    return render_template("admin/team.html", team=team, members=teams.team_members(team), form=form,
+    search = request.args.get("q", "")[:60]
+    members, total, page = teams.team_members_page(team, search, page_arg())
+    return render_template("admin/team.html", team=team, members=members, total=total, page=page,
+                           per_page=teams.TEAM_MEMBERS_PER_PAGE, search=search, form=form,
                            action_form=ActionForm(), kinds=teams.TEAM_KINDS)
 
 

@@ -1,6 +1,7 @@
 """Volunteer teams (patrol team, repair team...) and their leaders."""
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from .. import roles
 from ..audit.services import record_audit
@@ -9,6 +10,7 @@ from ..errors import NotFound, ValidationFailed
 from ..events import commit
 from ..extensions import db
 from ..i18n import _, _l
+from ..identity.models import User
 from ..permissions import require
 from .models import Membership, Team, TeamMember
 
@@ -24,6 +26,14 @@ TEAM_KINDS = {
 
 def teams_in(community):
     return db.session.scalars(select(Team).where(Team.community_id == community.id).order_by(Team.name)).all()
+
+
+def teams_with_sizes(community):
+    """The community's teams by name, each with how many members it has: ``[(team, members)]``, one statement."""
+    size = (select(func.count(TeamMember.id)).where(TeamMember.team_id == Team.id)
+            .correlate(Team).scalar_subquery())
+    return db.session.execute(
+        select(Team, size).where(Team.community_id == community.id).order_by(Team.name)).all()
 
 
 def team_in(community, team_id):
@@ -97,7 +107,25 @@ def remove_team_member(team, community, actor, user_id):
     commit()
 
 
-def team_members(team):
-    return db.session.scalars(
-        select(TeamMember).where(TeamMember.team_id == team.id).order_by(TeamMember.is_leader.desc(), TeamMember.id)
-    ).all()
+TEAM_MEMBERS_PER_PAGE = 50
+
+
+def team_members_page(team, search="", page=1, per_page=TEAM_MEMBERS_PER_PAGE):
+    """One page of a team, leaders first, then by name: ``(members, total, page)``. ``search`` matches a part of
+    the name, the username or the volunteer number ("%" and "_" as such). A page beyond the last shows the last.
+    Two statements whatever the size of the team."""
+    query = (select(TeamMember).join(User, TeamMember.user_id == User.id)
+             .join(Membership, (Membership.user_id == User.id) & (Membership.community_id == team.community_id),
+                   isouter=True)
+             .where(TeamMember.team_id == team.id))
+    search = (search or "").strip()
+    if search:
+        query = query.where(or_(User.display_name.icontains(search, autoescape=True),
+                                User.username.icontains(search, autoescape=True),
+                                Membership.volunteer_number.icontains(search, autoescape=True)))
+    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(TeamMember.id).subquery()))
+    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
+    members = db.session.scalars(
+        query.options(contains_eager(TeamMember.user))
+        .order_by(TeamMember.is_leader.desc(), User.display_name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return members, total, page
