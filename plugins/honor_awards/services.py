@@ -133,10 +133,17 @@ def coordinators_of(community):
 
 def public_name(nomination):
     """The nominee's name as the candidate consented: in full, or masked (张*明). Buildings are not people."""
-    if nomination.building_id is not None:
-        return nomination.building.name if nomination.building else nomination.nominee_name
-    name = nomination.nominee_name if nomination.name_consent == "full" else mask_name(nomination.nominee_name)
-    if nomination.household_id is not None and nomination.user_id is None:
+    building = nomination.building if nomination.building_id is not None else None
+    return public_label(nomination.nominee_name, nomination.name_consent, nomination.user_id, nomination.household_id,
+                        nomination.building_id, building.name if building is not None else None)
+
+
+def public_label(nominee_name, name_consent, user_id, household_id, building_id, building_name):
+    """``public_name`` from a nomination's columns (lists that read columns, not objects)."""
+    if building_id is not None:
+        return building_name or nominee_name
+    name = nominee_name if name_consent == "full" else mask_name(nominee_name)
+    if household_id is not None and user_id is None:
         return _("The %(name)s family", name=name)
     return name
 

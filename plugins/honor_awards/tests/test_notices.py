@@ -254,3 +254,30 @@ def test_a_failing_owner_rolls_the_closing_back(ctx, maple, clock, register_plug
     with pytest.raises(RuntimeError):
         ctx(lambda c, users: notices.close_notice(notices.notice_in(c, notice_id), c, users["coord"]))
     assert ctx(lambda c, users: notices.notice_in(c, notice_id).status) == "open"
+
+
+@pytest.mark.parametrize("fields, building, expected", [
+    ({"nominee_name": "陈志强", "name_consent": "full", "user_id": 3}, None, "陈志强"),
+    ({"nominee_name": "陈志强", "name_consent": "masked", "user_id": 3}, None, "陈*强"),
+    ({"nominee_name": "赵大爷", "name_consent": "masked", "household_id": 2}, None, "The 赵*爷 family"),
+    ({"nominee_name": "赵大爷", "name_consent": "full", "household_id": 2, "user_id": 4}, None, "赵大爷"),
+    ({"nominee_name": "3号楼", "name_consent": "undecided", "building_id": 5}, "幸福里3号楼", "幸福里3号楼"),
+    ({"nominee_name": "3号楼", "name_consent": "undecided", "building_id": 5}, None, "3号楼"),  # building gone
+])
+def test_the_wall_names_people_from_columns_as_their_nomination_would(app, fields, building, expected):
+    """The honour wall reads columns (``public_label``); nominations name themselves (``public_name``): the same."""
+    from timebank_plugins.honor_awards.models import Nomination
+    from timebank_plugins.honor_awards.services import public_label, public_name
+
+    from timebank.communities.models import Building
+
+    nomination = Nomination(**fields)
+    if building:
+        nomination.building = Building(name=building)
+    columns = {"user_id": None, "household_id": None, "building_id": None, **fields}
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        assert public_name(nomination) == expected
+        assert public_label(columns["nominee_name"], columns["name_consent"], columns["user_id"],
+                            columns["household_id"], columns["building_id"], building) == expected
