@@ -50,6 +50,8 @@ class ShiftForm(FlaskForm):
     capacity = IntegerField(_l("Volunteers needed"), default=2, validators=[InputRequired(), NumberRange(1, 200)],
                             render_kw={"inputmode": "numeric"})
     leader_id = SelectField(_l("Shift leader"), choices=[], coerce=int, validate_choice=False)
+    leader_other = StringField(_l("Or another volunteer as leader: username or volunteer number"),
+                               validators=[Length(max=40)], render_kw={"autocapitalize": "none", "spellcheck": "false"})
     note = StringField(_l("Note for the volunteers"), validators=[Length(max=200)])
     repeat = BooleanField(_l("Repeat every week (a rota)"))
     weekdays = SelectMultipleField(_l("On these days"), choices=select_choices(WEEKDAYS), validate_choice=False)

@@ -12,9 +12,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from timebank import roles
 from timebank.clock import now
+from timebank.communities.models import Membership
 from timebank.extensions import db
 from timebank.i18n import _, format_local_date
+from timebank.identity.models import User
 from timebank.permissions import can
 
 from .models import DutyPost, Insurance, Shift, Signup
@@ -29,6 +32,8 @@ LEAD_DAYS_AHEAD = 7
 RECENT_END = timedelta(hours=2)
 PER_PAGE = 25
 INSURANCE_PER_PAGE = 30
+#: Who led a shift this recently is offered as a leader again.
+RECENT_LEADERS = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -173,3 +178,19 @@ def insurance_page(community, search="", page=1, per_page=INSURANCE_PER_PAGE):
     rows = db.session.scalars(query.options(contains_eager(Insurance.user)).order_by(Insurance.valid_until, Insurance.id)
                               .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return rows, total
+
+
+def leader_choices(community):
+    """``[(user id, name)]`` by name: the people offered as a shift's leader. Team leaders, coordinators and
+    community admins, and the volunteers who led one of the community's shifts in the last 90 days; anybody else
+    is named by username or volunteer number (a district's community has thousands of volunteers: a list of all of
+    them is no choice on a phone). Active members only."""
+    led_recently = select(Shift.leader_id).where(Shift.community_id == community.id,
+                                                 Shift.starts_at >= now() - RECENT_LEADERS)
+    leads = [role for role in roles.ROLES if roles.role_at_least(role, roles.TEAM_LEADER)]
+    return db.session.execute(
+        select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.community_id == community.id, Membership.status == "active",
+               Membership.role.in_([roles.VOLUNTEER, *leads]),
+               or_(Membership.role.in_(leads), User.id.in_(led_recently)))
+        .order_by(User.display_name, User.id)).all()

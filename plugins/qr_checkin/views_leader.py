@@ -5,11 +5,9 @@ from datetime import datetime, timedelta
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from timebank.clock import now
 from timebank.communities import teams
-from timebank.communities.models import Membership
 from timebank.communities.services import find_member
 from timebank.errors import NotFound, ValidationFailed
 from timebank.extensions import db
@@ -137,11 +135,18 @@ def kiosk_qr(post_id, community=None):
 
 
 def _leader_choices():
-    people = db.session.execute(select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
-                                .where(Membership.community_id == g.community.id, Membership.status == "active",
-                                       Membership.role.in_(("volunteer", "team_leader", "coordinator",
-                                                            "community_admin"))).order_by(User.display_name)).all()
-    return _none() + [(user_id, name) for user_id, name in people]
+    return _none() + [(user_id, name) for user_id, name in schedule.leader_choices(g.community)]
+
+
+def _chosen_leader(form):
+    """The leader's id: the one typed (username or volunteer number) over the one picked; ``None`` for none."""
+    typed = (form.leader_other.data or "").strip()
+    if not typed:
+        return form.leader_id.data or None
+    try:
+        return find_member(g.community, typed).id
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, field="leader_other") from None
 
 
 @bp.route("/shifts/new", methods=["GET", "POST"])
@@ -157,12 +162,13 @@ def new_shift(community=None):
     if form.validate_on_submit():
         try:
             post = services.post_in(g.community, form.post_id.data)
+            leader_id = _chosen_leader(form)
             zone = services._zone(g.community)
             if form.repeat.data:
                 count = services.create_series(
                     g.community, current_user, post, form.weekdays.data, form.start_time.data, form.end_time.data,
                     form.service_date.data, form.last_day.data or form.service_date.data, form.capacity.data,
-                    form.leader_id.data or None, form.note.data)
+                    leader_id, form.note.data)
                 flash(_("%(n)d shifts created.", n=count), "success")
             else:
                 start = datetime.combine(form.service_date.data, form.start_time.data, zone)
@@ -170,11 +176,13 @@ def new_shift(community=None):
                 if end <= start:
                     end += timedelta(days=1)
                 services.create_shift(g.community, current_user, post, start, end, form.capacity.data,
-                                      form.leader_id.data or None, form.note.data)
+                                      leader_id, form.note.data)
                 flash(_("The shift was created."), "success")
         except (ValidationFailed, NotFound) as error:
             if isinstance(error, NotFound):
                 error = ValidationFailed(_("Choose one of the options."), field="post_id")
+            if error.field == "leader_id" and (form.leader_other.data or "").strip():
+                error.field = "leader_other"  # the leader typed is not a volunteer here
             apply_domain_error(form, error)
         else:
             return redirect(url_for("qr_checkin.index"))

@@ -51,7 +51,7 @@ def test_poster_check_in_check_out_and_confirmation(page, new_page, community, c
     coordinator.get_by_label(zh("Date (first day of a rota)")).fill("2026-11-20")
     coordinator.get_by_label(zh("Start"), exact=True).fill("07:00")
     coordinator.get_by_label(zh("End"), exact=True).fill("09:00")
-    coordinator.get_by_label(zh("Shift leader")).select_option(label="王芳")
+    coordinator.get_by_label(zh("Shift leader"), exact=True).select_option(label="王芳")
     coordinator.get_by_role("button", name=zh("Create")).click()
     expect(coordinator.get_by_role("status")).to_contain_text(zh("The shift was created."))
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from timebank_plugins.qr_checkin import tokens
 from timebank_plugins.qr_checkin.models import Attendance, Shift, Signup
 
+from timebank.communities.models import Membership
 from timebank.extensions import db
 from timebank.plugin_state import set_plugin_enabled
 
@@ -204,3 +205,38 @@ def test_cli_posters_today_and_close(runner, duty, clock, tmp_path, app):
     result = runner.invoke(args=["qr-checkin", "close-shifts"])
     assert result.exit_code == 0 and "0 forgotten" in result.output
     assert runner.invoke(args=["qr-checkin", "today", "--community", "nope"]).exit_code == 1
+
+
+def _leader_options(client):
+    page = client.get("/c/maple/p/qr-checkin/shifts/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*id="leader_id".*?</select>', page, re.S).group(0)
+    return set(re.findall(r'<option value="[1-9]\d*"[^>]*>([^<]+)</option>', select))
+
+
+def _new_shift(client, duty, **fields):
+    return client.post("/c/maple/p/qr-checkin/shifts/new", data={
+        "post_id": duty["post"], "service_date": "2026-11-25", "start_time": "19:00", "end_time": "21:00",
+        "capacity": "2", "leader_id": "0", **fields})
+
+
+def test_leaders_are_picked_from_the_leads_or_named_by_username_or_number(app, client, duty, clock):
+    """The leader list holds team leaders, coordinators and who led lately (not every volunteer of a district);
+    anybody else is named by username or volunteer number."""
+    login(client, "coord")
+    assert _leader_options(client) == {"王芳", "李队长"}
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Shift.id)))
+    for typed, message in (("nobody", "No active member with this username or volunteer number."),
+                           ("res", "Choose an active volunteer of this community.")):
+        page = _new_shift(client, duty, leader_other=typed).get_data(as_text=True)
+        assert 'id="leader_other-error"' in page and message in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Shift.id))) == before  # nothing written
+        number = db.session.scalar(select(Membership.volunteer_number).where(
+            Membership.user_id == duty["volunteer"]))
+    assert _new_shift(client, duty, leader_other=number.lower()).status_code == 302
+    assert _new_shift(client, duty, leader_id=str(duty["leader"]), leader_other=" vol2 ").status_code == 302
+    with app.app_context():
+        leaders = db.session.scalars(select(Shift.leader_id).where(Shift.id > duty["shift"]).order_by(Shift.id))
+        assert list(leaders) == [duty["volunteer"], duty["volunteer2"]]  # the name typed wins over the pick
+    assert _leader_options(client) == {"王芳", "李队长", "陈志强", "刘洋"}  # they led lately
