@@ -60,7 +60,8 @@ class ShiftSeries(db.Model):
 class Shift(db.Model):
     __tablename__ = "qr_checkin_shift"
     __table_args__ = (Index("ix_qr_checkin_shift_post_time", "post_id", "starts_at"),
-                      Index("ix_qr_checkin_shift_community_time", "community_id", "starts_at"),
+                      # leader_id too: the leaders of a span of shifts are read from the index alone
+                      Index("ix_qr_checkin_shift_community_time", "community_id", "starts_at", "leader_id"),
                       Index("ix_qr_checkin_shift_leader", "leader_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
