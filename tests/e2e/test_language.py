@@ -20,6 +20,9 @@ def test_switch_to_english_persists_across_pages_and_logins(page, community, zh,
 
     tab_bar(page).open("Me")
     page.get_by_role("link", name=zh("Account and settings")).click()
+    # The select submits its form through app.js (deferred): a change before the script has run would do nothing,
+    # so wait for the account page's load event (after deferred scripts).
+    page.wait_for_url("**/account", wait_until="load")
     page.get_by_role("combobox", name=zh("Language")).select_option(label="English")  # the form submits itself
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("My account")
