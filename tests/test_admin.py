@@ -682,30 +682,10 @@ def test_the_last_community_admin_cannot_step_down(app, client, auth, community)
         assert db.session.get(Membership, own_id).role == "community_admin"
 
 
-def _team_of(app, community, size):
-    """A patrol team of ``size`` volunteers (张队员01, 张队员02...), the first of them its leader."""
-    from timebank.clock import now
-
-    with app.app_context():
-        maple = db.session.scalar(select(Community).where(Community.slug == "maple"))
-        team = Team(community_id=maple.id, name="平安巡逻队", kind="patrol", description="", created_at=now())
-        db.session.add(team)
-        db.session.flush()
-        for index in range(1, size + 1):
-            user = User(username=f"patrol{index:02d}", display_name=f"张队员{index:02d}", created_at=now())
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(community_id=maple.id, user_id=user.id, role="volunteer", status="active",
-                                      volunteer_number=f"V1{index:04d}", created_at=now()))
-            db.session.add(TeamMember(team_id=team.id, user_id=user.id, is_leader=index == 1, joined_at=now()))
-        db.session.commit()
-        return team.id
-
-
-def test_a_large_team_is_paged_leaders_first_and_searchable(client, auth, community, app):
+def test_a_large_team_is_paged_leaders_first_and_searchable(client, auth, community, app, make):
     from timebank.testing import page_statements
 
-    team_id = _team_of(app, community, 53)
+    team_id = make.team_volunteers("平安巡逻队", 53, display_name="张队员", number="V1", leaders=1)
     auth.login("maple.coord")
     first = client.get(f"{ADMIN}/teams/{team_id}").get_data(as_text=True)
     assert "(53)" in first and first.count("张队员") == 50 + 50  # name and "remove <name>" on each row

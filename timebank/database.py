@@ -34,7 +34,7 @@ def database_reachable():
         return False
 
 
-__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows"]
+__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows", "paged"]
 
 
 @contextmanager
@@ -51,6 +51,19 @@ def keep_loaded_after_commit():
         yield
     finally:
         session.expire_on_commit = before
+
+
+def paged(query, page, per_page, order_by, count_on=None):
+    """One page of ``query``'s rows (scalars) in ``order_by`` order and how many rows there are, in two statements:
+    ``(rows, total, page)``, a page beyond the last one showing the last. ``count_on``: a column to count instead
+    of the query's whole rows (a query of joined entities)."""
+    from sqlalchemy import func, select
+
+    counted = query if count_on is None else query.with_only_columns(count_on)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
+    rows = db.session.scalars(query.order_by(*order_by).limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total, page
 
 
 def lock_row(model, row_id):

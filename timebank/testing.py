@@ -302,6 +302,35 @@ class Factory:
             db.session.commit()
             return user.id
 
+    def team_volunteers(self, team_name, count, community_slug="maple", display_name="队员", number="V9", leaders=0):
+        """``count`` new volunteers (display names "队员01"..., usernames "<team>-01"..., volunteer numbers
+        "V90001"...) in the team ``team_name`` of the community, which is made (a patrol team) when missing; the
+        first ``leaders`` of them lead it. Rows written directly, for teams of hundreds; returns the team id."""
+        from sqlalchemy import select
+
+        from .clock import now
+        from .communities.models import Community, Membership, Team, TeamMember
+        from .identity.models import User
+
+        with self.app.app_context():
+            community = db.session.scalar(select(Community).where(Community.slug == community_slug))
+            team = db.session.scalar(select(Team).where(Team.community_id == community.id, Team.name == team_name))
+            if team is None:
+                team = Team(community_id=community.id, name=team_name, kind="patrol", description="", created_at=now())
+                db.session.add(team)
+                db.session.flush()
+            for index in range(1, count + 1):
+                user = User(username=f"team{team.id}-{index:02d}", display_name=f"{display_name}{index:02d}",
+                            created_at=now())
+                db.session.add(user)
+                db.session.flush()
+                db.session.add(Membership(community_id=community.id, user_id=user.id, role="volunteer",
+                                          status="active", volunteer_number=f"{number}{index:04d}", created_at=now()))
+                db.session.add(TeamMember(team_id=team.id, user_id=user.id, is_leader=index <= leaders,
+                                          joined_at=now()))
+            db.session.commit()
+            return team.id
+
     def district_admin(self, username="district", password=TEST_PASSWORD):
         from .identity.services import create_district_admin
 

@@ -12,6 +12,7 @@ from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.models import Building, Grid, Household, Membership
 from timebank.communities.services import ACTIVE, active_membership, household_in
+from timebank.database import paged
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
@@ -300,11 +301,7 @@ def board_page(campaign, status=None, page=1, per_page=BOARD_PER_PAGE):
     query = select(Nomination).where(Nomination.campaign_id == campaign.id)
     if status:
         query = query.where(Nomination.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
-    rows = db.session.scalars(query.order_by(Nomination.created_at, Nomination.id).limit(per_page)
-                              .offset((page - 1) * per_page)).all()
-    return rows, total, page
+    return paged(query, page, per_page, (Nomination.created_at, Nomination.id))
 
 
 def status_counts(campaign):

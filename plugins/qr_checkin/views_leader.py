@@ -141,12 +141,7 @@ def _leader_choices():
 def _chosen_leader(form):
     """The leader's id: the one typed (username or volunteer number) over the one picked; ``None`` for none."""
     typed = (form.leader_other.data or "").strip()
-    if not typed:
-        return form.leader_id.data or None
-    try:
-        return find_member(g.community, typed).id
-    except ValidationFailed as error:
-        raise ValidationFailed(error.message, field="leader_other") from None
+    return find_member(g.community, typed).id if typed else form.leader_id.data or None
 
 
 @bp.route("/shifts/new", methods=["GET", "POST"])
@@ -181,8 +176,8 @@ def new_shift(community=None):
         except (ValidationFailed, NotFound) as error:
             if isinstance(error, NotFound):
                 error = ValidationFailed(_("Choose one of the options."), field="post_id")
-            if error.field == "leader_id" and (form.leader_other.data or "").strip():
-                error.field = "leader_other"  # the leader typed is not a volunteer here
+            if error.field in ("member", "leader_id") and (form.leader_other.data or "").strip():
+                error.field = "leader_other"  # the leader typed is nobody, or no volunteer, here
             apply_domain_error(form, error)
         else:
             return redirect(url_for("qr_checkin.index"))

@@ -12,6 +12,7 @@ from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.models import Membership
 from timebank.communities.services import active_membership
+from timebank.database import paged
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
@@ -100,12 +101,7 @@ def roster_page(community, search="", category=None, licence=None, page=1, per_p
     if licence in LICENCE_FILTERS:
         query = query.where(_licence_condition(repair_policy(community).licensed_categories, licence,
                                                today or local_day(community)))
-    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(RepairVolunteer.id)
-                                                               .subquery()))
-    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
-    entries = db.session.scalars(query.order_by(User.display_name, User.id).limit(per_page)
-                                 .offset((page - 1) * per_page)).all()
-    return entries, total, page
+    return paged(query, page, per_page, (User.display_name, User.id), count_on=RepairVolunteer.id)
 
 
 @dataclass(frozen=True)

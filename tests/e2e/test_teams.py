@@ -6,30 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from timebank.clock import now
-from timebank.communities.models import Community, Membership, Team, TeamMember
-from timebank.extensions import db
-from timebank.identity.models import User
-
 pytestmark = pytest.mark.browser
 
 
-def fill_team(app, name, size):
-    """``size`` more volunteers (巡逻员01...) in the team called ``name``."""
-    with app.app_context():
-        team = db.session.query(Team).filter_by(name=name).one()
-        maple = db.session.get(Community, team.community_id)
-        for index in range(1, size + 1):
-            user = User(username=f"patrol{index:02d}", display_name=f"巡逻员{index:02d}", created_at=now())
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Membership(community_id=maple.id, user_id=user.id, role="volunteer", status="active",
-                                      volunteer_number=f"V2{index:04d}", created_at=now()))
-            db.session.add(TeamMember(team_id=team.id, user_id=user.id, is_leader=False, joined_at=now()))
-        db.session.commit()
-
-
-def test_coordinator_builds_a_team_finds_a_member_and_pages(page, app, community, zh, log_in):
+def test_coordinator_builds_a_team_finds_a_member_and_pages(page, make, community, zh, log_in):
     log_in(page, "maple.coord")
     page.goto("/c/maple/admin/teams")
     page.get_by_label(zh("Team name")).fill("平安巡逻队")
@@ -45,7 +25,7 @@ def test_coordinator_builds_a_team_finds_a_member_and_pages(page, app, community
     expect(members.get_by_role("listitem")).to_contain_text(zh("Team leader"))
     expect(page.get_by_role("search")).to_have_count(0)  # a small team needs no search
 
-    fill_team(app, "平安巡逻队", 60)
+    make.team_volunteers("平安巡逻队", 60, display_name="巡逻员", number="V2")
     page.reload()
     expect(members.get_by_role("heading", level=2)).to_contain_text("61")
     expect(members.get_by_role("listitem")).to_have_count(50)

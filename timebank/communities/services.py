@@ -367,6 +367,13 @@ def _fire_member_joined(membership):
     after_commit(lambda: dispatch_event("timebank_member_joined", community, user=user, membership=membership))
 
 
+def member_matches(search):
+    """A part of the name, the username or the volunteer number (of a query joining ``User`` and ``Membership``);
+    "%" and "_" are searched for as such, not used as wildcards."""
+    return or_(User.display_name.icontains(search, autoescape=True), User.username.icontains(search, autoescape=True),
+               Membership.volunteer_number.icontains(search, autoescape=True))
+
+
 def members_page(community, search="", role=None, page=1, per_page=30):
     """Active members of a community, filtered by name/username/volunteer number and role, with the total."""
     query = (
@@ -374,10 +381,8 @@ def members_page(community, search="", role=None, page=1, per_page=30):
         .where(Membership.community_id == community.id, Membership.status == ACTIVE)
     )
     search = (search or "").strip()
-    if search:  # "%" and "_" are searched for as such, not used as wildcards
-        query = query.where(or_(User.display_name.icontains(search, autoescape=True),
-                                User.username.icontains(search, autoescape=True),
-                                Membership.volunteer_number.icontains(search, autoescape=True)))
+    if search:
+        query = query.where(member_matches(search))
     if role in roles.ROLES:
         query = query.where(Membership.role == role)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

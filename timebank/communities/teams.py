@@ -1,11 +1,12 @@
 """Volunteer teams (patrol team, repair team...) and their leaders."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from .. import roles
 from ..audit.services import record_audit
 from ..clock import now
+from ..database import paged
 from ..errors import NotFound, ValidationFailed
 from ..events import commit
 from ..extensions import db
@@ -13,6 +14,7 @@ from ..i18n import _, _l
 from ..identity.models import User
 from ..permissions import require
 from .models import Membership, Team, TeamMember
+from .services import member_matches
 
 TEAM_KINDS = {
     "patrol": _l("Patrol and duty"),
@@ -120,12 +122,6 @@ def team_members_page(team, search="", page=1, per_page=TEAM_MEMBERS_PER_PAGE):
              .where(TeamMember.team_id == team.id))
     search = (search or "").strip()
     if search:
-        query = query.where(or_(User.display_name.icontains(search, autoescape=True),
-                                User.username.icontains(search, autoescape=True),
-                                Membership.volunteer_number.icontains(search, autoescape=True)))
-    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(TeamMember.id).subquery()))
-    page = min(max(page, 1), max((total - 1) // per_page + 1, 1))
-    members = db.session.scalars(
-        query.options(contains_eager(TeamMember.user))
-        .order_by(TeamMember.is_leader.desc(), User.display_name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
-    return members, total, page
+        query = query.where(member_matches(search))
+    return paged(query.options(contains_eager(TeamMember.user)), page, per_page,
+                 (TeamMember.is_leader.desc(), User.display_name, User.id), count_on=TeamMember.id)
