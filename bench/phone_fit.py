@@ -1,0 +1,171 @@
+"""``make phone-fit``: every page of the generated district's bench community, as a volunteer, a coordinator and an
+admin, in headless Chromium on a phone (360 px), in Chinese, in English and in elder mode. A page fails when it is
+wider than the phone, when the text of a list row is squeezed narrower than 120 px by the buttons beside it, when a
+badge or a tag cuts its text off, on a script error, a failed request of the page's own files, a request to another host, or a server error.
+
+``make bench-pages`` measures what pages cost; this checks what a person sees. The district (10k postings by
+default, ``--scale large`` for 1M) has long names, full lists and every plugin's data, which the unit tests' small
+fixtures do not. Prints one line per problem and writes ``bench/out/phone-fit.json``; exits 1 on any problem.
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+import sweep  # noqa: E402
+from harness import OUT, SqliteData  # noqa: E402
+
+MODES = {"zh": ("zh_CN", False), "en": ("en", False), "elder": ("zh_CN", True)}
+NARROWEST_TEXT = 120
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+OTHER_PAGES = ("/", "/account", "/account/profile", "/account/password", "/account/erasure", "/account/api-tokens/",
+               "/inbox", "/verify/", "/api/v1/docs")
+
+#: What the page looks like: its width, the list rows' text columns that are too narrow, and the elements that
+#: reach past the phone's right edge (to name the culprit; a tab's badge overlapping its tab is by design). Not
+#: ``clientWidth``: on a phone the layout viewport widens with the page.
+INSPECT = """([narrowest, right]) => {
+  const wide = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const box = element.getBoundingClientRect();
+    if (!box.width || box.right <= right + 1 || element.closest(".tab")) continue;
+    if (getComputedStyle(element).position === "fixed") continue;  // as wide as the widened viewport: a symptom
+    let clipped = false;
+    for (let parent = element.parentElement; parent && !clipped; parent = parent.parentElement) {
+      clipped = ["auto", "scroll", "hidden"].includes(getComputedStyle(parent).overflowX);
+    }
+    if (!clipped) wide.push(`${element.tagName.toLowerCase()}.${element.classList.value} ${Math.round(box.right)}px`);
+  }
+  const narrow = [...document.querySelectorAll("main .list .grow")]
+    .filter(element => element.checkVisibility())
+    .map(element => [Math.round(element.getBoundingClientRect().width), element.textContent.trim().slice(0, 30)])
+    .filter(([width]) => width < narrowest);
+  const clipped = [...document.querySelectorAll(".badge, .tag")]
+    .filter(element => element.checkVisibility() && element.scrollWidth > element.clientWidth + 1)
+    .map(element => element.textContent.trim());
+  return {width: document.documentElement.scrollWidth, wide: wide.slice(0, 5), narrow: narrow.slice(0, 3),
+          clipped: clipped.slice(0, 3)};
+}"""
+
+
+def open_district(data, summary, mode):
+    """An app on a fresh work copy of ``data``; the roles' language and elder mode set for ``mode``; their session
+    cookies and the page addresses."""
+    from prepare import mint_sessions
+    from sqlalchemy import select
+
+    data.fresh_copy()
+    env = harness.app_environment(data.url())
+    os.environ.update({key: value for key, value in env.items() if key.startswith("TIMEBANK_")})
+    from timebank import create_app
+    from timebank.extensions import db
+    from timebank.identity.models import User
+
+    locale, elder = MODES[mode]
+    app = create_app()
+    with app.app_context():
+        users = list(db.session.scalars(select(User).where(User.username.in_([summary[r] for r in sweep.ROLES]))))
+        for user in users:
+            user.locale, user.elder_mode = locale, elder
+        db.session.commit()
+        minted = mint_sessions(app, users, summary["community"])
+        values = sweep.address_values(summary)
+        db.session.remove()
+    slug = summary["community"]
+    paths = [sweep.address(rule, slug) for rule in sweep.community_pages(app)]
+    paths += [sweep.address(rule, slug, key, values[key]) for rule, key in sweep.pages_with_ids(app)
+              if values.get(key) is not None]
+    paths += list(OTHER_PAGES) + [f"/verify/{summary['certificate']}"]
+    return app, {role: minted[summary[role]][0] for role in sweep.ROLES}, paths
+
+
+def check_pages(browser, server_url, cookie, paths, width):
+    """``[(path, status, [problem])]`` for the pages with a problem, seen with ``cookie`` on a phone."""
+    context = browser.new_context(viewport={"width": width, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    name, _, value = cookie.partition("=")
+    context.add_cookies([{"name": name, "value": value, "url": server_url}])
+    page = context.new_page()
+    seen = {"errors": [], "hosts": [], "failed": []}
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)[:120]))
+    page.on("request", lambda request: None if request.url.startswith((server_url, "data:", "blob:"))
+            else seen["hosts"].append(request.url))
+    page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
+            and seen["failed"].append(f"{response.status} {response.url[len(server_url):]}"))
+    found = []
+    try:
+        for path in paths:
+            for items in seen.values():
+                items.clear()
+            response = page.goto(server_url + path, wait_until="load")
+            status = response.status if response else 0
+            problems = [f"status {status}"] if status >= 500 else []
+            html = response is not None and response.headers.get("content-type", "").startswith("text/html")
+            looks = page.evaluate(INSPECT, [NARROWEST_TEXT, width]) if html else {"width": 0, "narrow": []}  # not JSON
+            if looks["width"] > width:
+                problems.append(f"{looks['width']} px wide: {', '.join(looks['wide']) or '?'}")
+            if looks["narrow"]:
+                problems.append(f"squeezed text: {looks['narrow']}")
+            if looks.get("clipped"):
+                problems.append(f"number or tag cut off: {looks['clipped']}")
+            problems += [f"script error: {error}" for error in seen["errors"]]
+            problems += [f"other host: {url}" for url in seen["hosts"]]
+            problems += [f"failed: {failed}" for failed in seen["failed"]]
+            if problems:
+                found.append((path, status, problems))
+    finally:
+        context.close()
+    return found
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("small", "large"), default="small")
+    parser.add_argument("--modes", default="zh,en,elder", help="comma-separated: zh, en, elder")
+    parser.add_argument("--width", type=int, default=360, help="the phone's width in CSS pixels")
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--output", default=str(OUT / "phone-fit.json"))
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    from timebank.extensions import db
+    from timebank.testing import LiveServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
+    started = time.monotonic()
+    data = SqliteData(args.scale)
+    data.work = harness.DATA / f"{args.scale}-fit.sqlite3"  # never the copy a benchmark may be using
+    summary = harness.ensure_generated(data, lambda message: print(message, flush=True))
+    report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": []}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        for mode in args.modes.split(","):
+            app, cookies, paths = open_district(data, summary, mode)
+            with LiveServer(app) as server:
+                for role, cookie in cookies.items():
+                    for path, status, problems in check_pages(browser, server.url, cookie, paths, args.width):
+                        print(f"{mode:<6}{role:<12}{status:>4} {path}: {'; '.join(problems)}", flush=True)
+                        report["problems"].append(dict(mode=mode, role=role, path=path, status=status,
+                                                       problems=problems))
+                    report["pages"] += len(paths)
+            with app.app_context():
+                db.engine.dispose()
+        browser.close()
+    report["seconds"] = round(time.monotonic() - started, 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"{report['pages']} pages seen ({args.modes}, {args.width} px), {len(report['problems'])} with a problem "
+          f"({report['seconds']} s). Results: {args.output}")
+    return 1 if report["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
