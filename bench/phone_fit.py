@@ -1,7 +1,9 @@
-"""``make phone-fit``: every page of the generated district's bench community, as a volunteer, a coordinator and an
-admin, in headless Chromium on a phone (360 px), in Chinese, in English and in elder mode. A page fails when it is
-wider than the phone, when the text of a list row is squeezed narrower than 120 px by the buttons beside it, when a
-badge or a tag cuts its text off, on a script error, a failed request of the page's own files, a request to another host, or a server error.
+"""``make phone-fit``: every page of the generated district's bench community, as a volunteer, a coordinator, an admin
+and a visitor who is not logged in, in headless Chromium on a phone (360 px), in Chinese, in English and in elder
+mode. A page fails when it is wider than the phone, when the text of a list row is squeezed narrower than 120 px by
+the buttons beside it, when a badge or a tag cuts its text off, on a script error, a failed request of the page's own
+files, a request to another host, a server error, or (with ``bench/node_modules`` installed) a violation of axe-core's
+WCAG 2.1 A/AA rules.
 
 ``make bench-pages`` measures what pages cost; this checks what a person sees. The district (10k postings by
 default, ``--scale large`` for 1M) has long names, full lists and every plugin's data, which the unit tests' small
@@ -12,6 +14,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -84,15 +87,31 @@ def open_district(data, summary, mode):
     paths += [sweep.address(rule, slug, key, values[key]) for rule, key in sweep.pages_with_ids(app)
               if values.get(key) is not None]
     paths += list(OTHER_PAGES) + [f"/verify/{summary['certificate']}"]
-    return app, {role: minted[summary[role]][0] for role in sweep.ROLES}, paths
+    cookies = {role: minted[summary[role]][0] for role in sweep.ROLES}
+    cookies["visitor"] = ""  # not logged in: the login and registration pages, the public ones
+    return app, cookies, paths + ["/login", "/register", f"/c/{slug}/join"]
 
 
-def check_pages(browser, server_url, cookie, paths, width):
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's checks of WCAG 2.x A and AA (the rules Lighthouse's accessibility score is made of, and more).
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                                        "best-practice"]}});
+  return result.violations.map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.nodes[0].target.join(" ")}`);
+}"""
+
+
+#: Pages not checked by axe-core: the API's documentation is Swagger UI's page, not ours.
+AXE_SKIPPED = ("/api/v1/docs",)
+
+
+def check_pages(browser, server_url, cookie, paths, width, axe=None):
     """``[(path, status, [problem])]`` for the pages with a problem, seen with ``cookie`` on a phone."""
     context = browser.new_context(viewport={"width": width, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    name, _, value = cookie.partition("=")
-    context.add_cookies([{"name": name, "value": value, "url": server_url}])
+                                  has_touch=True, bypass_csp=bool(axe))  # (axe-core is injected as a script)
+    if cookie:
+        name, _, value = cookie.partition("=")
+        context.add_cookies([{"name": name, "value": value, "url": server_url}])
     page = context.new_page()
     seen = {"errors": [], "hosts": [], "failed": []}
     page.on("pageerror", lambda error: seen["errors"].append(str(error)[:120]))
@@ -100,12 +119,15 @@ def check_pages(browser, server_url, cookie, paths, width):
             else seen["hosts"].append(request.url))
     page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
             and seen["failed"].append(f"{response.status} {response.url[len(server_url):]}"))
-    found = []
+    found, landed = [], set()
     try:
         for path in paths:
             for items in seen.values():
                 items.clear()
             response = page.goto(server_url + path, wait_until="load")
+            if page.url in landed:
+                continue  # redirected to a page already checked (a visitor sent to the login page)
+            landed.add(page.url)
             status = response.status if response else 0
             problems = [f"status {status}"] if status >= 500 else []
             html = response is not None and response.headers.get("content-type", "").startswith("text/html")
@@ -114,6 +136,9 @@ def check_pages(browser, server_url, cookie, paths, width):
                 problems.append(f"{looks['width']} px wide: {', '.join(looks['wide']) or '?'}")
             if looks["narrow"]:
                 problems.append(f"squeezed text: {looks['narrow']}")
+            if axe and html and path not in AXE_SKIPPED:
+                page.add_script_tag(content=axe)
+                problems += [f"accessibility: {violation}" for violation in page.evaluate(AXE_RUN)]
             if looks.get("clipped"):
                 problems.append(f"number or tag cut off: {looks['clipped']}")
             problems += [f"script error: {error}" for error in seen["errors"]]
@@ -133,6 +158,8 @@ def main(argv=None):
     parser.add_argument("--width", type=int, default=360, help="the phone's width in CSS pixels")
     parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     parser.add_argument("--output", default=str(OUT / "phone-fit.json"))
+    parser.add_argument("--only", default="", help="a regular expression: the pages whose address matches")
+    parser.add_argument("--no-axe", action="store_true", help="leave out axe-core's accessibility checks")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -144,14 +171,18 @@ def main(argv=None):
     data = SqliteData(args.scale)
     data.work = harness.DATA / f"{args.scale}-fit.sqlite3"  # never the copy a benchmark may be using
     summary = harness.ensure_generated(data, lambda message: print(message, flush=True))
+    axe = None if args.no_axe or not AXE.exists() else AXE.read_text()
+    if axe is None and not args.no_axe:
+        print(f"{AXE} is missing (npm ci --prefix bench): no accessibility checks", flush=True)
     report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         for mode in args.modes.split(","):
             app, cookies, paths = open_district(data, summary, mode)
+            paths = [path for path in paths if re.search(args.only, path)]
             with LiveServer(app) as server:
                 for role, cookie in cookies.items():
-                    for path, status, problems in check_pages(browser, server.url, cookie, paths, args.width):
+                    for path, status, problems in check_pages(browser, server.url, cookie, paths, args.width, axe):
                         print(f"{mode:<6}{role:<12}{status:>4} {path}: {'; '.join(problems)}", flush=True)
                         report["problems"].append(dict(mode=mode, role=role, path=path, status=status,
                                                        problems=problems))

@@ -86,7 +86,8 @@ def my_code(community=None):
     """The volunteer's personal code for the leader to scan; it changes every minute."""
     subject = current_subject()
     return render_template("qr_checkin/my_code.html", token=tokens.personal_token(subject, g.community),
-                           refresh=tokens.seconds_left(tokens.PERSONAL_WINDOW_SECONDS))
+                           refresh=tokens.seconds_left(tokens.PERSONAL_WINDOW_SECONDS),
+                           period=tokens.PERSONAL_WINDOW_SECONDS)
 
 
 @bp.get("/my-code.svg")

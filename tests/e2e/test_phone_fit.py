@@ -36,8 +36,8 @@ FIT = """() => ({
   narrow: [...document.querySelectorAll("main .list .grow")]
     .filter(element => element.checkVisibility())
     .map(element => [Math.round(element.getBoundingClientRect().width), element.textContent.trim().slice(0, 30)])
-    .filter(([width]) => width < %d),
-})""" % NARROWEST_TEXT
+    .filter(([width]) => width < """ + str(NARROWEST_TEXT) + """),
+})"""
 
 
 @pytest.fixture

@@ -179,3 +179,34 @@ def test_volunteer_picks_a_day_and_signs_up(page, community, clock, zh, log_in, 
     expect(mine).to_contain_text(zh("You are on duty"))
     expect(volunteer.get_by_role("navigation", name=zh("Days")).get_by_role("link").filter(has_text="21")
            ).to_contain_text(zh("%(n)d need people", n=1))  # the patrol is full now, the gate is not
+
+
+def test_my_code_changes_every_minute_without_reloading_the_page(page, community, clock, zh, log_in, artifacts,
+                                                                   browser, live_server):
+    clock(-2 / 60)  # two seconds before the personal code's minute is over
+    log_in(page, "maple.vol")
+    page.goto("/c/maple/p/qr-checkin/my-code")
+    picture = page.get_by_role("img", name=zh("My personal check-in code"))
+    before = read_qr(picture, artifacts / "qr-my-code-1.png")
+    first_src = picture.get_attribute("src")
+    page.evaluate("window.stayedOnThePage = true")
+    assert page.locator("head > meta[http-equiv=refresh]").count() == 0, "the reload is only the fallback"
+
+    clock(0.5)  # the next minute
+    expect(picture).not_to_have_attribute("src", first_src, timeout=6_000)
+    picture.evaluate("image => image.complete || new Promise(done => image.addEventListener('load', done))")
+    after = read_qr(picture, artifacts / "qr-my-code-2.png")
+    assert after != before, "a new code for the new minute"
+    assert page.evaluate("window.stayedOnThePage === true"), "only the picture changed"
+
+    # Without JavaScript, the page reloads itself when the minute is over.
+    from conftest import PHONE
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **PHONE)
+    try:
+        plain = context.new_page()
+        log_in(plain, "maple.vol")
+        plain.goto("/c/maple/p/qr-checkin/my-code")
+        assert plain.locator("head meta[http-equiv=refresh]").get_attribute("content") == "30"
+    finally:
+        context.close()

@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // My code: swap the picture when its minute is over. Without JavaScript the page reloads itself (its
+  // <meta refresh> sits in <noscript>: a refresh, once parsed, cannot be cancelled by removing the element), which
+  // would also restart a screen reader and lose the scroll.
+  var rotating = document.querySelector("[data-rotating]");
+  if (rotating) {
+    var picture = rotating.querySelector("img");
+    var period = (parseInt(rotating.getAttribute("data-period"), 10) || 60) * 1000;
+    var swap = function () { picture.src = picture.src.split("?")[0] + "?t=" + Date.now(); };
+    window.setTimeout(function () { swap(); window.setInterval(swap, period); },
+                      (parseInt(rotating.getAttribute("data-rotating"), 10) || 60) * 1000 + 500);
+  }
+
   // Kiosk: swap the rotating code and the fallback digits without reloading the page.
   var kiosk = document.querySelector("[data-kiosk]");
   if (kiosk) {
@@ -19,9 +31,7 @@
         })
         .catch(function () { window.location.reload(); });
     };
-    // The page's <meta refresh> is the fallback; with JavaScript the page stays and only the code changes.
-    var meta = document.querySelector("meta[http-equiv=refresh]");
-    if (meta) { meta.parentNode.removeChild(meta); }
+    // The page's <noscript> <meta refresh> is the fallback; with JavaScript the page stays, only the code changes.
     window.setInterval(function () {
       left -= 1;
       if (left <= 0) { refresh(); left = 30; }
