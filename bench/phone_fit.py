@@ -2,8 +2,8 @@
 and a visitor who is not logged in, in headless Chromium on a phone (360 px), in Chinese, in English and in elder
 mode. A page fails when it is wider than the phone, when the text of a list row is squeezed narrower than 120 px by
 the buttons beside it, when a badge or a tag cuts its text off, on a script error, a failed request of the page's own
-files, a request to another host, a server error, or (with ``bench/node_modules`` installed) a violation of axe-core's
-WCAG 2.1 A/AA rules.
+files, a request to another host, a server error, more than issue 9's 6 requests or 60 KB compressed on a first visit,
+or (with ``bench/node_modules`` installed) a violation of axe-core's WCAG 2.1 A/AA rules.
 
 ``make bench-pages`` measures what pages cost; this checks what a person sees. The district (10k postings by
 default, ``--scale large`` for 1M) has long names, full lists and every plugin's data, which the unit tests' small
@@ -11,6 +11,7 @@ fixtures do not. Prints one line per problem and writes ``bench/out/phone-fit.js
 """
 
 import argparse
+import gzip
 import json
 import logging
 import os
@@ -101,12 +102,49 @@ AXE_RUN = """async () => {
 }"""
 
 
-#: Pages not checked by axe-core: the API's documentation is Swagger UI's page, not ours.
+#: Pages not checked by axe-core nor weighed: the API's documentation is Swagger UI's page, not ours.
 AXE_SKIPPED = ("/api/v1/docs",)
 
 
+#: Issue 9's budget of every page on a first visit (nothing cached): HTML, CSS and JavaScript compressed as nginx
+#: sends them (gzip level 6), images apart; every request counted, images included.
+PAGE_BUDGET = {"gzip_kb": 60, "requests": 6}
+TEXT_TYPES = ("document", "stylesheet", "script")
+
+
+class Weigher:
+    """The finished requests of one page view and the compressed size of its text; a static file is compressed once
+    per address (the cache is off, so every view asks for all its files again)."""
+
+    def __init__(self, page):
+        self.requests = []
+        self._gzip_bytes = {}
+        page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
+        page.on("requestfinished", lambda request: self.requests.append(request))
+
+    def start(self):
+        self.requests.clear()
+
+    def weigh(self):
+        """``(requests, KB of compressed text)`` since ``start()``."""
+        # Not a redirect; each address once (the last page's icon may finish after this page started).
+        self.requests[:] = list({request.url: request for request in self.requests
+                                 if request.redirected_to is None}.values())
+        total = 0
+        for request in self.requests:
+            if request.resource_type not in TEXT_TYPES:
+                continue
+            if request.url not in self._gzip_bytes or request.resource_type == "document":
+                response = request.response()
+                body = response.body() if response is not None and response.status < 300 else b""
+                self._gzip_bytes[request.url] = len(gzip.compress(body, 6))
+            total += self._gzip_bytes[request.url]
+        return len(self.requests), round(total / 1024, 1)
+
+
 def check_pages(browser, server_url, cookie, paths, width, axe=None):
-    """``[(path, status, [problem])]`` for the pages with a problem, seen with ``cookie`` on a phone."""
+    """``([(path, status, [problem])], {path: (requests, KB compressed)})``: the pages with a problem and the weight
+    of every page, seen with ``cookie`` on a phone."""
     context = browser.new_context(viewport={"width": width, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, bypass_csp=bool(axe))  # (axe-core is injected as a script)
     if cookie:
@@ -119,11 +157,13 @@ def check_pages(browser, server_url, cookie, paths, width, axe=None):
             else seen["hosts"].append(request.url))
     page.on("response", lambda response: response.status >= 400 and response.request.resource_type != "document"
             and seen["failed"].append(f"{response.status} {response.url[len(server_url):]}"))
-    found, landed = [], set()
+    weigher = Weigher(page)
+    found, landed, weights = [], set(), {}
     try:
         for path in paths:
             for items in seen.values():
                 items.clear()
+            weigher.start()
             response = page.goto(server_url + path, wait_until="load")
             if page.url in landed:
                 continue  # redirected to a page already checked (a visitor sent to the login page)
@@ -131,6 +171,12 @@ def check_pages(browser, server_url, cookie, paths, width, axe=None):
             status = response.status if response else 0
             problems = [f"status {status}"] if status >= 500 else []
             html = response is not None and response.headers.get("content-type", "").startswith("text/html")
+            if html and path not in AXE_SKIPPED:  # (Swagger UI's page is a developer's, not a phone's)
+                requests, gzip_kb = weights[path] = weigher.weigh()
+                if requests > PAGE_BUDGET["requests"] or gzip_kb > PAGE_BUDGET["gzip_kb"]:
+                    problems.append(f"{requests} requests, {gzip_kb} KB compressed (budget: {PAGE_BUDGET['requests']}, "
+                                    f"{PAGE_BUDGET['gzip_kb']} KB): "
+                                    + " ".join(r.url[len(server_url):] for r in weigher.requests))
             looks = page.evaluate(INSPECT, [NARROWEST_TEXT, width]) if html else {"width": 0, "narrow": []}  # not JSON
             if looks["width"] > width:
                 problems.append(f"{looks['width']} px wide: {', '.join(looks['wide']) or '?'}")
@@ -148,7 +194,7 @@ def check_pages(browser, server_url, cookie, paths, width, axe=None):
                 found.append((path, status, problems))
     finally:
         context.close()
-    return found
+    return found, weights
 
 
 def main(argv=None):
@@ -174,6 +220,7 @@ def main(argv=None):
     axe = None if args.no_axe or not AXE.exists() else AXE.read_text()
     if axe is None and not args.no_axe:
         print(f"{AXE} is missing (npm ci --prefix bench): no accessibility checks", flush=True)
+    heaviest = [(0, ""), (0, "")]  # (KB compressed, page), (requests, page)
     report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
@@ -182,7 +229,11 @@ def main(argv=None):
             paths = [path for path in paths if re.search(args.only, path)]
             with LiveServer(app) as server:
                 for role, cookie in cookies.items():
-                    for path, status, problems in check_pages(browser, server.url, cookie, paths, args.width, axe):
+                    found, weights = check_pages(browser, server.url, cookie, paths, args.width, axe)
+                    for path, (requests, gzip_kb) in weights.items():
+                        heaviest[0] = max(heaviest[0], (gzip_kb, f"{mode} {role} {path}"))
+                        heaviest[1] = max(heaviest[1], (requests, f"{mode} {role} {path}"))
+                    for path, status, problems in found:
                         print(f"{mode:<6}{role:<12}{status:>4} {path}: {'; '.join(problems)}", flush=True)
                         report["problems"].append(dict(mode=mode, role=role, path=path, status=status,
                                                        problems=problems))
@@ -191,6 +242,9 @@ def main(argv=None):
                 db.engine.dispose()
         browser.close()
     report["seconds"] = round(time.monotonic() - started, 1)
+    report["heaviest_kb"], report["most_requests"] = heaviest
+    print(f"Heaviest page: {heaviest[0][0]} KB compressed ({heaviest[0][1]}); most requests: {heaviest[1][0]} "
+          f"({heaviest[1][1]}); budget {PAGE_BUDGET['gzip_kb']} KB, {PAGE_BUDGET['requests']} requests")
     OUT.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"{report['pages']} pages seen ({args.modes}, {args.width} px), {len(report['problems'])} with a problem "

@@ -188,7 +188,8 @@ class LiveServer:
     def stop(self, timeout=10):
         self._server.shutdown()
         self._thread.join(timeout)
-        for thread in list(getattr(self._server, "_threads", None) or ()):
+        threads = getattr(self._server, "_threads", None)  # a list once a request came; a stand-in before
+        for thread in list(threads) if isinstance(threads, list) else ():
             thread.join(timeout)
         self._server.block_on_close = False  # joined above, with a time limit
         self._server.server_close()

@@ -12,6 +12,13 @@ def scan_url(token):
     return base.rstrip("/") + path
 
 
+def qr_data_uri(text):
+    """The QR code of ``text`` inside the page (``<img src="data:...">``): one request fewer for a phone."""
+    import base64
+
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(text)).decode()
+
+
 def qr_response(text, cache=True):
     response = Response(qr_svg(text), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=3600" if cache else "no-store"

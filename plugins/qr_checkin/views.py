@@ -85,7 +85,10 @@ def leave(shift_id, community=None):
 def my_code(community=None):
     """The volunteer's personal code for the leader to scan; it changes every minute."""
     subject = current_subject()
-    return render_template("qr_checkin/my_code.html", token=tokens.personal_token(subject, g.community),
+    from .posters import qr_data_uri
+
+    return render_template("qr_checkin/my_code.html",
+                           picture=qr_data_uri(tokens.personal_token(subject, g.community)),
                            refresh=tokens.seconds_left(tokens.PERSONAL_WINDOW_SECONDS),
                            period=tokens.PERSONAL_WINDOW_SECONDS)
 

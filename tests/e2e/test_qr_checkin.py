@@ -210,3 +210,20 @@ def test_my_code_changes_every_minute_without_reloading_the_page(page, community
         assert plain.locator("head meta[http-equiv=refresh]").get_attribute("content") == "30"
     finally:
         context.close()
+
+
+def test_leader_scan_fetches_the_qr_decoder_only_for_the_camera(page, community, zh, log_in):
+    """jsQR (51 KB compressed) would put the page over its 60 KB budget: it comes when the camera is asked for."""
+    log_in(page, "maple.coord")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto("/c/maple/p/qr-checkin/scan")
+    page.wait_for_load_state("load")
+    assert not [url for url in fetched if url.endswith("jsQR.js")], "not loaded with the page"
+
+    with page.expect_request("**/vendor/jsQR.js"):
+        page.get_by_role("button", name=zh("Use the camera")).click()
+    page.wait_for_function("typeof window.jsQR === 'function'")
+    # No camera on the test machine: the page says what to do instead, and the typed code still works.
+    expect(page.locator("[data-camera-status]")).to_be_visible()
+    expect(page.get_by_label(zh("Personal code"))).to_be_visible()

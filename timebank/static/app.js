@@ -18,6 +18,15 @@
       });
     });
   });
+  // Pictures that change on a schedule (the personal check-in code, which is valid for a minute): fetched again
+  // from data-renew-src when their time is up, without reloading the page (which would restart a screen reader
+  // and lose the scroll; such pages reload themselves from a <noscript> refresh when there is no JavaScript).
+  document.querySelectorAll("img[data-renew-src]").forEach(function (image) {
+    var renew = function () { image.src = image.getAttribute("data-renew-src") + "?t=" + Date.now(); };
+    var every = (parseInt(image.getAttribute("data-renew-every"), 10) || 60) * 1000;
+    window.setTimeout(function () { renew(); window.setInterval(renew, every); },
+                      (parseInt(image.getAttribute("data-renew-after"), 10) || 60) * 1000 + 500);
+  });
   // Prevent double submission on slow connections: a form that is being sent disables its buttons.
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {

@@ -2,18 +2,6 @@
 (function () {
   "use strict";
 
-  // My code: swap the picture when its minute is over. Without JavaScript the page reloads itself (its
-  // <meta refresh> sits in <noscript>: a refresh, once parsed, cannot be cancelled by removing the element), which
-  // would also restart a screen reader and lose the scroll.
-  var rotating = document.querySelector("[data-rotating]");
-  if (rotating) {
-    var picture = rotating.querySelector("img");
-    var period = (parseInt(rotating.getAttribute("data-period"), 10) || 60) * 1000;
-    var swap = function () { picture.src = picture.src.split("?")[0] + "?t=" + Date.now(); };
-    window.setTimeout(function () { swap(); window.setInterval(swap, period); },
-                      (parseInt(rotating.getAttribute("data-rotating"), 10) || 60) * 1000 + 500);
-  }
-
   // Kiosk: swap the rotating code and the fallback digits without reloading the page.
   var kiosk = document.querySelector("[data-kiosk]");
   if (kiosk) {
@@ -53,10 +41,19 @@
     {enableHighAccuracy: true, timeout: 8000, maximumAge: 60000});
   });
 
-  // Leader scan: read volunteers' personal codes with the phone camera (jsQR, served locally).
+  // Leader scan: read volunteers' personal codes with the phone camera (jsQR, served locally). jsQR is 51 KB
+  // compressed, more than the rest of the page: it is fetched when the leader taps "Use the camera", not before.
   var camera = document.querySelector("[data-camera]");
   var start = document.querySelector("[data-camera-start]");
-  if (camera && start && navigator.mediaDevices && window.jsQR) {
+  var withDecoder = function (then, failed) {
+    if (window.jsQR) { then(); return; }
+    var script = document.createElement("script");
+    script.src = camera.getAttribute("data-decoder");
+    script.onload = then;
+    script.onerror = failed;
+    document.head.appendChild(script);
+  };
+  if (camera && start && navigator.mediaDevices) {
     start.hidden = false;
     var video = camera.querySelector("video");
     var status = camera.querySelector("[data-camera-status]");
@@ -80,14 +77,17 @@
       }
       window.requestAnimationFrame(tick);
     };
+    var unavailable = function () { camera.hidden = false; };  // the status line asks for the code to be typed
     start.addEventListener("click", function () {
-      navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}).then(function (stream) {
-        camera.hidden = false;
-        start.hidden = true;
-        video.srcObject = stream;
-        video.play();
-        window.requestAnimationFrame(tick);
-      }).catch(function () { status.textContent = status.textContent; camera.hidden = false; });
+      withDecoder(function () {
+        navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}}).then(function (stream) {
+          camera.hidden = false;
+          start.hidden = true;
+          video.srcObject = stream;
+          video.play();
+          window.requestAnimationFrame(tick);
+        }).catch(unavailable);
+      }, unavailable);
     });
   }
 })();
