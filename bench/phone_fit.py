@@ -28,8 +28,6 @@ from harness import OUT, SqliteData  # noqa: E402
 
 MODES = {"zh": ("zh_CN", False), "en": ("en", False), "elder": ("zh_CN", True)}
 NARROWEST_TEXT = 120
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 OTHER_PAGES = ("/", "/account", "/account/profile", "/account/password", "/account/erasure", "/account/api-tokens/",
                "/inbox", "/verify/", "/api/v1/docs")
 
@@ -61,36 +59,25 @@ INSPECT = """([narrowest, right]) => {
 
 
 def open_district(data, summary, mode):
-    """An app on a fresh work copy of ``data``; the roles' language and elder mode set for ``mode``; their session
-    cookies and the page addresses."""
-    from prepare import mint_sessions
-    from sqlalchemy import select
-
-    data.fresh_copy()
-    env = harness.app_environment(data.url())
-    os.environ.update({key: value for key, value in env.items() if key.startswith("TIMEBANK_")})
-    from timebank import create_app
+    """The page sweep's district (a fresh work copy, the roles' session cookies) with the roles' language and elder
+    mode set for ``mode``, a visitor without a cookie, and the page addresses."""
     from timebank.extensions import db
     from timebank.identity.models import User
 
+    app, cookies, values = sweep.open_district(data, summary)
     locale, elder = MODES[mode]
-    app = create_app()
     with app.app_context():
-        users = list(db.session.scalars(select(User).where(User.username.in_([summary[r] for r in sweep.ROLES]))))
-        for user in users:
+        for user in db.session.scalars(db.select(User).where(User.username.in_([summary[r] for r in sweep.ROLES]))):
             user.locale, user.elder_mode = locale, elder
         db.session.commit()
-        minted = mint_sessions(app, users, summary["community"])
-        values = sweep.address_values(summary)
         db.session.remove()
     slug = summary["community"]
     paths = [sweep.address(rule, slug) for rule in sweep.community_pages(app)]
     paths += [sweep.address(rule, slug, key, values[key]) for rule, key in sweep.pages_with_ids(app)
               if values.get(key) is not None]
-    paths += list(OTHER_PAGES) + [f"/verify/{summary['certificate']}"]
-    cookies = {role: minted[summary[role]][0] for role in sweep.ROLES}
+    paths += [*OTHER_PAGES, f"/verify/{summary['certificate']}", "/login", "/register", f"/c/{slug}/join"]
     cookies["visitor"] = ""  # not logged in: the login and registration pages, the public ones
-    return app, cookies, paths + ["/login", "/register", f"/c/{slug}/join"]
+    return app, cookies, paths
 
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -102,8 +89,8 @@ AXE_RUN = """async () => {
 }"""
 
 
-#: Pages not checked by axe-core nor weighed: the API's documentation is Swagger UI's page, not ours.
-AXE_SKIPPED = ("/api/v1/docs",)
+#: Pages neither checked by axe-core nor weighed: the API's documentation is Swagger UI's page, for developers.
+NOT_OURS = ("/api/v1/docs",)
 
 
 #: Issue 9's budget of every page on a first visit (nothing cached): HTML, CSS and JavaScript compressed as nginx
@@ -171,22 +158,24 @@ def check_pages(browser, server_url, cookie, paths, width, axe=None):
             status = response.status if response else 0
             problems = [f"status {status}"] if status >= 500 else []
             html = response is not None and response.headers.get("content-type", "").startswith("text/html")
-            if html and path not in AXE_SKIPPED:  # (Swagger UI's page is a developer's, not a phone's)
+            ours = html and path not in NOT_OURS
+            if ours:
                 requests, gzip_kb = weights[path] = weigher.weigh()
                 if requests > PAGE_BUDGET["requests"] or gzip_kb > PAGE_BUDGET["gzip_kb"]:
                     problems.append(f"{requests} requests, {gzip_kb} KB compressed (budget: {PAGE_BUDGET['requests']}, "
                                     f"{PAGE_BUDGET['gzip_kb']} KB): "
                                     + " ".join(r.url[len(server_url):] for r in weigher.requests))
-            looks = page.evaluate(INSPECT, [NARROWEST_TEXT, width]) if html else {"width": 0, "narrow": []}  # not JSON
-            if looks["width"] > width:
-                problems.append(f"{looks['width']} px wide: {', '.join(looks['wide']) or '?'}")
-            if looks["narrow"]:
-                problems.append(f"squeezed text: {looks['narrow']}")
-            if axe and html and path not in AXE_SKIPPED:
+            if html:  # (not the JSON and pictures some addresses answer)
+                looks = page.evaluate(INSPECT, [NARROWEST_TEXT, width])
+                if looks["width"] > width:
+                    problems.append(f"{looks['width']} px wide: {', '.join(looks['wide']) or '?'}")
+                if looks["narrow"]:
+                    problems.append(f"squeezed text: {looks['narrow']}")
+                if looks["clipped"]:
+                    problems.append(f"number or tag cut off: {looks['clipped']}")
+            if axe and ours:
                 page.add_script_tag(content=axe)
                 problems += [f"accessibility: {violation}" for violation in page.evaluate(AXE_RUN)]
-            if looks.get("clipped"):
-                problems.append(f"number or tag cut off: {looks['clipped']}")
             problems += [f"script error: {error}" for error in seen["errors"]]
             problems += [f"other host: {url}" for url in seen["hosts"]]
             problems += [f"failed: {failed}" for failed in seen["failed"]]
@@ -202,7 +191,7 @@ def main(argv=None):
     parser.add_argument("--scale", choices=("small", "large"), default="small")
     parser.add_argument("--modes", default="zh,en,elder", help="comma-separated: zh, en, elder")
     parser.add_argument("--width", type=int, default=360, help="the phone's width in CSS pixels")
-    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM"), help="default: Debian's /usr/bin/chromium")
     parser.add_argument("--output", default=str(OUT / "phone-fit.json"))
     parser.add_argument("--only", default="", help="a regular expression: the pages whose address matches")
     parser.add_argument("--no-axe", action="store_true", help="leave out axe-core's accessibility checks")
@@ -210,7 +199,7 @@ def main(argv=None):
     from playwright.sync_api import sync_playwright
 
     from timebank.extensions import db
-    from timebank.testing import LiveServer
+    from timebank.testing import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # a line per request otherwise
     started = time.monotonic()
@@ -223,7 +212,7 @@ def main(argv=None):
     heaviest = [(0, ""), (0, "")]  # (KB compressed, page), (requests, page)
     report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": []}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=args.chromium or CHROMIUM, args=CHROMIUM_ARGS)
         for mode in args.modes.split(","):
             app, cookies, paths = open_district(data, summary, mode)
             paths = [path for path in paths if re.search(args.only, path)]

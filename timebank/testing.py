@@ -163,6 +163,13 @@ class TestDatabase:
             "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"))
 
 
+#: Debian's Chromium (never one downloaded by Playwright) and the flags it runs with here: no sandbox in the
+#: container, no GPU, nothing that phones home. Used by the browser tests and ``make phone-fit``.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
 class LiveServer:
     """The app served by werkzeug on 127.0.0.1 and a free port, a thread per request; a context manager.
 

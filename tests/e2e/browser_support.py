@@ -5,9 +5,7 @@ import re
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from timebank.testing import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (the e2e tests import them from here)
 
 
 def require_chromium(path=CHROMIUM, environ=os.environ):
