@@ -100,23 +100,33 @@ TEXT_TYPES = ("document", "stylesheet", "script")
 
 
 class Weigher:
-    """The finished requests of one page view and the compressed size of its text; a static file is compressed once
-    per address (the cache is off, so every view asks for all its files again)."""
+    """The requests one page view starts and the compressed size of its text; a static file is compressed once per
+    address (the cache is off, so every view asks for all its files again).
+
+    A request belongs to the view in which it started: one that the last page started and that finished after this
+    page began (Swagger UI's API description, the last page's icon) is not this page's. The app icon Chromium asks
+    for when it likes (before or after the load event) is counted whether or not it was asked for yet."""
+
+    ICONS = "[...document.querySelectorAll('link[rel~=icon]')].map(link => link.href)"
 
     def __init__(self, page):
+        self.page = page
         self.requests = []
+        self._started = []
         self._gzip_bytes = {}
         page.context.new_cdp_session(page).send("Network.setCacheDisabled", {"cacheDisabled": True})
-        page.on("requestfinished", lambda request: self.requests.append(request))
+        page.on("request", lambda request: self._started.append(request))
 
     def start(self):
-        self.requests.clear()
+        self._started = []
 
     def weigh(self):
         """``(requests, KB of compressed text)`` since ``start()``."""
-        # Not a redirect; each address once (the last page's icon may finish after this page started).
-        self.requests[:] = list({request.url: request for request in self.requests
-                                 if request.redirected_to is None}.values())
+        started = self._started  # (a list of its own: a late request of this page goes to it, never to the next)
+        self.requests = list({request.url: request for request in started
+                              if request.redirected_to is None and not request.url.startswith("data:")}.values())
+        addresses = {request.url for request in self.requests}
+        icons = [url for url in dict.fromkeys(self.page.evaluate(self.ICONS)) if url not in addresses]
         total = 0
         for request in self.requests:
             if request.resource_type not in TEXT_TYPES:
@@ -126,7 +136,7 @@ class Weigher:
                 body = response.body() if response is not None and response.status < 300 else b""
                 self._gzip_bytes[request.url] = len(gzip.compress(body, 6))
             total += self._gzip_bytes[request.url]
-        return len(self.requests), round(total / 1024, 1)
+        return len(self.requests) + len(icons), round(total / 1024, 1)
 
 
 def check_pages(browser, server_url, cookie, paths, width, axe=None):
@@ -210,7 +220,7 @@ def main(argv=None):
     if axe is None and not args.no_axe:
         print(f"{AXE} is missing (npm ci --prefix bench): no accessibility checks", flush=True)
     heaviest = [(0, ""), (0, "")]  # (KB compressed, page), (requests, page)
-    report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": []}
+    report = {"scale": args.scale, "width": args.width, "pages": 0, "problems": [], "requests": {}}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium or CHROMIUM, args=CHROMIUM_ARGS)
         for mode in args.modes.split(","):
@@ -222,6 +232,7 @@ def main(argv=None):
                     for path, (requests, gzip_kb) in weights.items():
                         heaviest[0] = max(heaviest[0], (gzip_kb, f"{mode} {role} {path}"))
                         heaviest[1] = max(heaviest[1], (requests, f"{mode} {role} {path}"))
+                        report["requests"][requests] = report["requests"].get(requests, 0) + 1
                     for path, status, problems in found:
                         print(f"{mode:<6}{role:<12}{status:>4} {path}: {'; '.join(problems)}", flush=True)
                         report["problems"].append(dict(mode=mode, role=role, path=path, status=status,
@@ -234,6 +245,9 @@ def main(argv=None):
     report["heaviest_kb"], report["most_requests"] = heaviest
     print(f"Heaviest page: {heaviest[0][0]} KB compressed ({heaviest[0][1]}); most requests: {heaviest[1][0]} "
           f"({heaviest[1][1]}); budget {PAGE_BUDGET['gzip_kb']} KB, {PAGE_BUDGET['requests']} requests")
+    report["requests"] = dict(sorted(report["requests"].items()))
+    print("Requests on a first visit: " + ", ".join(f"{count} pages with {requests}"
+                                                    for requests, count in report["requests"].items()))
     OUT.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"{report['pages']} pages seen ({args.modes}, {args.width} px), {len(report['problems'])} with a problem "

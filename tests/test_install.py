@@ -38,10 +38,16 @@ CHECK_APP = textwrap.dedent("""
     client = app.test_client()
     login = client.get("/login")
     assert login.status_code == 200, login.status_code
-    assert b'name="password"' in login.data and b"app.css" in login.data
-    css = client.get("/static/app.css")
+    assert b'name="password"' in login.data
+    import re
+    stylesheet = re.search(rb'<link rel="stylesheet" href="(/assets/[^"]+)"', login.data).group(1).decode()
+    css = client.get(stylesheet.replace("&amp;", "&"))
     assert css.status_code == 200 and b"body.elder" in css.data, css.status_code
     css.close()
+    for plugin in ("qr_checkin", "repair_team", "honor_awards", "mutual_aid", "elder_meals"):
+        css = client.get("/assets/any.css?with=" + plugin)  # every plugin's stylesheet is in the wheel
+        assert css.status_code == 200 and plugin.encode() + b": " in css.data, plugin
+        css.close()
     print("app ok")
 """)
 

@@ -151,6 +151,20 @@ def timebank_notification_channels():
 
 
 @hookspec
+def timebank_page_assets():
+    """Name the plugin's own stylesheets and scripts; the core serves them joined to its ``app.css`` and ``app.js``.
+
+    :return: a list of ``timebank.ui.PageAsset(path, kind="css")``: a file of the plugin (absolute, or relative to
+        the folder of its ``plugin.py``), ``kind`` ``"css"`` or ``"js"``. Scripts are classic scripts that work on
+        every page (they look for their elements and do nothing when they are absent).
+
+    Called once at start-up. Every page then links one stylesheet and one script: the core's and those of the
+    plugins on in the community, in load order, at an address carrying a digest of their content (cached for a
+    year by browsers, fetched again when a file or the community's plugins change).
+    """
+
+
+@hookspec
 def timebank_startup(app):
     """Last step of ``create_app``: a chance to add Jinja filters or read configuration.
 

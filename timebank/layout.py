@@ -175,6 +175,13 @@ def asset_urls():
     return collect_items("timebank_asset_urls", g.get("community"))
 
 
+def bundle_url(kind):
+    """The page's one stylesheet or script: the core's joined with the community's plugins' (timebank.assets)."""
+    from .assets import bundle_url as _bundle_url
+
+    return _bundle_url(kind)
+
+
 def proxied_user():
     from .identity.proxy import proxied_user as _proxied
 

@@ -83,6 +83,8 @@ class PluginSystem:
     notification_channels: dict = field(default_factory=dict)  # name -> NotificationChannel
     migration_dirs: list = field(default_factory=list)  # [(plugin, path)] Alembic version locations
     blueprint_plugins: dict = field(default_factory=dict)  # blueprint name -> plugin name (optional plugins)
+    page_assets: list = field(default_factory=list)  # [(plugin, "css"|"js", Path, is_core)] joined into every page's bundle
+    bundles: dict = field(default_factory=dict)  # (kind, plugin names) -> timebank.assets.Bundle, built on demand
     trace: bool = False
 
     @property

@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+from .assets import collect_page_assets
 from .errors import PluginStartupError
 from .hooks import call_each
 
@@ -86,6 +87,7 @@ def collect_setup_hooks(app, system):
     system.migration_dirs = [
         (plugin, str(Path(path))) for plugin, paths in call_each("timebank_migration_dirs") for path in paths
     ]
+    collect_page_assets(system)
 
 
 def register_blueprints(app, system):

@@ -84,3 +84,12 @@ class Asset:
     module: bool = False
     order: int = 50  # like every list the core renders, assets are sorted by (order, plugin)
     plugin: str = ""
+
+
+@dataclass
+class PageAsset:
+    """A plugin's stylesheet or script that the core joins into the one stylesheet and script of every page."""
+
+    path: object  # str or pathlib.Path: absolute, or relative to the folder of the plugin's plugin.py
+    kind: str = "css"  # "css" or "js"
+    plugin: str = ""

@@ -1,5 +1,4 @@
 from flask import Blueprint
 
 #: Pages inside a community: mounted by the core at /c/<community>/p/elder-meals (404 when the plugin is off).
-bp = Blueprint("elder_meals", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint("elder_meals", __name__, template_folder="templates")

@@ -38,6 +38,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_page_assets():
+    from timebank.ui import PageAsset
+
+    return [PageAsset("static/elder_meals.css")]
+
+
+@hookimpl
 def timebank_api_blueprints():
     from .api import bp
 
@@ -103,20 +110,6 @@ def timebank_template_slot(slot, context):
     from .ui_items import home_alerts
 
     return home_alerts(slot, context)
-
-
-@hookimpl
-def timebank_asset_urls(community):
-    from flask import request, url_for
-    from flask_login import current_user
-
-    from timebank.ui import Asset
-
-    if community is None or not current_user.is_authenticated:
-        return []  # the blueprint's files, like its pages, are for the community's members
-    if request.blueprint != "elder_meals":
-        return []  # only its own pages need it: one request less on every other page (docs/performance.md)
-    return [Asset(url_for("elder_meals.static", filename="elder_meals.css"))]
 
 
 @hookimpl

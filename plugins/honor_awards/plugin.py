@@ -44,9 +44,16 @@ def timebank_migration_dirs():
 @hookimpl
 def timebank_blueprints():
     from . import views, views_manage, views_public  # noqa: F401  (each adds routes)
-    from .blueprints import assets_bp, bp
+    from .blueprints import bp
 
-    return [bp, assets_bp]
+    return [bp]
+
+
+@hookimpl
+def timebank_page_assets():
+    from timebank.ui import PageAsset
+
+    return [PageAsset("static/honor_awards.css")]
 
 
 @hookimpl

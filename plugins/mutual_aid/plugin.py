@@ -38,6 +38,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_page_assets():
+    from timebank.ui import PageAsset
+
+    return [PageAsset("static/mutual_aid.css")]
+
+
+@hookimpl
 def timebank_settings():
     from .policy import setting_specs
 

@@ -1,6 +1,7 @@
 from flask import Blueprint
 
-#: Pages inside a community: mounted by the core at /c/<community>/p/qr-checkin (404 when the plugin is off).
+#: Pages inside a community: mounted by the core at /c/<community>/p/qr-checkin (404 when the plugin is off). Its
+#: static folder serves the QR decoder the leader's camera page fetches when the camera is used (members only).
 bp = Blueprint("qr_checkin", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 

@@ -39,6 +39,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_page_assets():
+    from timebank.ui import PageAsset
+
+    return [PageAsset("static/qr_checkin.css"), PageAsset("static/qr_checkin.js", kind="js")]
+
+
+@hookimpl
 def timebank_api_blueprints():
     from .api import bp
 

@@ -5,8 +5,7 @@ from flask import Blueprint, g, render_template, request, url_for
 from .policy import repair_policy
 
 #: Pages inside a community: 404 when the plugin is off there; login and active membership required.
-bp = Blueprint("repair_team", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint("repair_team", __name__, template_folder="templates")
 
 MARGIN_BYTES = 1024 * 1024  # the form's text fields around the photos
 

@@ -38,6 +38,13 @@ def timebank_blueprints():
 
 
 @hookimpl
+def timebank_page_assets():
+    from timebank.ui import PageAsset
+
+    return [PageAsset("static/repair_team.css")]
+
+
+@hookimpl
 def timebank_api_blueprints():
     from .api import bp
 

@@ -223,7 +223,7 @@ def test_leader_scan_fetches_the_qr_decoder_only_for_the_camera(page, community,
 
     with page.expect_request("**/vendor/jsQR.js"):
         page.get_by_role("button", name=zh("Use the camera")).click()
-    page.wait_for_function("typeof window.jsQR === 'function'")
+    page.wait_for_function("() => typeof window.jsQR === 'function'")
     # No camera on the test machine: the page says what to do instead, and the typed code still works.
     expect(page.locator("[data-camera-status]")).to_be_visible()
     expect(page.get_by_label(zh("Personal code"))).to_be_visible()

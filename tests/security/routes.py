@@ -3,8 +3,9 @@ objects of the world (``world.py``).
 
 Left out everywhere here, on purpose:
 
-* ``static`` and every blueprint's ``*.static`` endpoint: files from the package, no data and no access rules
-  (a plugin's static files answer 404 where the plugin is off; tests/test_plugins.py covers that);
+* ``static``, every blueprint's ``*.static`` endpoint and ``assets.serve`` (a page's one stylesheet and script):
+  files from the package, no data and no access rules (a plugin's static files answer 404 where the plugin is off;
+  tests/test_plugins.py covers that; tests/test_page_assets.py the bundles' addresses, bad ones included);
 * rules under ``/api/``: the JSON API checks its own isolation matrix (its helper's tests, issue 11);
 * endpoints the tests themselves add (``test_only_*``).
 """
@@ -107,7 +108,8 @@ NOT_AN_OBJECT = {"community", "name", "day", "slot", "step", "filename"}
 
 
 def is_skipped(rule: Rule):
-    return (rule.endpoint == "static" or rule.endpoint.endswith(".static") or rule.rule.startswith("/api/")
+    return (rule.endpoint in ("static", "assets.serve") or rule.endpoint.endswith(".static")
+            or rule.rule.startswith("/api/")
             or rule.endpoint.startswith("test_only"))
 
 

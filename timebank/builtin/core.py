@@ -43,9 +43,20 @@ def timebank_notification_channels():
 
 @hookimpl
 def timebank_blueprints():
+    from ..assets import bp as assets
     from ..home.views import bp
 
-    return [bp]
+    return [bp, assets]
+
+
+@hookimpl
+def timebank_page_assets():
+    from pathlib import Path
+
+    from ..ui import PageAsset
+
+    static = Path(__file__).resolve().parent.parent / "static"
+    return [PageAsset(static / "app.css"), PageAsset(static / "app.js", kind="js")]
 
 
 @hookimpl

@@ -6,8 +6,9 @@
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
-  // Print buttons (a plain link to the same page without JavaScript).
+  // Print buttons: a plain link to the same page without JavaScript, or a button hidden until this runs.
   document.querySelectorAll("[data-print]").forEach(function (link) {
+    link.hidden = false;
     link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
   });
   // Queue: "select all" checkbox for bulk decisions.
