@@ -134,6 +134,18 @@ def test_the_files_of_a_plugin_are_joined_in_load_order_whatever_the_address_say
     assert forward.index("/* qr_checkin: qr_checkin.css */") < forward.index("/* repair_team: repair_team.css */")
 
 
+def test_a_process_keeps_a_bounded_number_of_bundles(app, client, community, monkeypatch):
+    from timebank import assets
+
+    monkeypatch.setattr(assets, "MAX_KEPT", 2)
+    system = app.extensions["timebank"]
+    system.bundles.clear()
+    for names in ("qr_checkin", "repair_team", "mutual_aid", "qr_checkin,mutual_aid"):
+        assert client.get(f"/assets/x.css?with={names}").status_code == 200
+    assert len(system.bundles) == 2
+    assert "mutual_aid: mutual_aid.css" in client.get("/assets/x.css?with=mutual_aid").text  # built, not kept
+
+
 def test_in_debug_mode_a_changed_file_gets_a_new_address(app, client, community, notes):
     app.debug = True
     first = page_assets(client.get("/login").text)[0][0]

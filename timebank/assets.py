@@ -20,6 +20,9 @@ from .hooks import call_each, disabled_plugin_names, plugin_system
 
 MIMETYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
 YEAR = 365 * 24 * 3600
+#: Bundles kept per process. Pages ask for one per set of plugins communities have on; an address can name any set
+#: of known plugins, and the sets beyond this are built for the request and not kept.
+MAX_KEPT = 64
 
 bp = Blueprint("assets", __name__)
 
@@ -77,7 +80,8 @@ def bundle(kind, plugins):
     parts = [f"/* {plugin}: {path.name} */\n".encode() + path.read_bytes().rstrip() + b"\n" for plugin, path in files]
     body = separator.join(parts)
     built = Bundle(body, hashlib.sha256(body).hexdigest()[:16], stamp)
-    system.bundles[key] = built
+    if key in system.bundles or len(system.bundles) < MAX_KEPT:
+        system.bundles[key] = built
     return built
 
 

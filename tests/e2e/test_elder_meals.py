@@ -93,11 +93,16 @@ def test_family_orders_the_roster_shows_it_a_volunteer_delivers_the_coordinator_
     assert family.evaluate("document.documentElement.scrollWidth") <= 360
 
     coordinator = new_page()
+    # The browser's print dialog is counted instead of opened.
+    coordinator.add_init_script("window.__prints = 0; window.print = function () { window.__prints += 1; };")
     log_in(coordinator, "maple.coord")
     coordinator.goto("/c/maple/p/elder-meals/roster?day=2026-11-24&slot=lunch")
     roster = main(coordinator)
     expect(roster.get_by_role("heading", name=zh("Portions to cook: %(n)d", n=1))).to_be_visible()
     expect(roster).to_contain_text("赵大爷")
+    # The Print button is hidden without JavaScript (the browser's menu prints); the page's one script shows it.
+    roster.get_by_role("button", name=zh("Print")).click()
+    assert coordinator.evaluate("() => window.__prints") == 1
     expect(roster).to_contain_text("糖尿病，少糖")
     screenshot(coordinator, "elder-meals-roster")
     coordinator.goto("/c/maple/p/elder-meals/rounds")
