@@ -85,16 +85,18 @@ def bundle(kind, plugins):
     return built
 
 
+def _optional_plugins(system, kind):
+    """The optional plugins with ``kind`` files, in load order."""
+    return list(dict.fromkeys(plugin for plugin, file_kind, _path, core in system.page_assets
+                              if file_kind == kind and not core))
+
+
 def _plugins_with_assets(kind, community):
     """The optional plugins whose files the page needs: those on in the community, and the one whose page it is (a
     plugin's page outside a community, such as a QR code's address, has no community to ask)."""
     system = plugin_system()
     disabled = disabled_plugin_names(community) - {system.blueprint_plugins.get(request.blueprint)}
-    names = []
-    for plugin, file_kind, _path, core in system.page_assets:
-        if file_kind == kind and not core and plugin not in disabled and plugin not in names:
-            names.append(plugin)
-    return tuple(names)
+    return tuple(plugin for plugin in _optional_plugins(system, kind) if plugin not in disabled)
 
 
 def bundle_url(kind):
@@ -112,10 +114,7 @@ def bundle_url(kind):
 def serve(digest, kind):
     system = plugin_system()
     named = [name for name in request.args.get("with", "").split(",") if name]
-    order = {}
-    for plugin, file_kind, _path, core in system.page_assets:
-        if file_kind == kind and not core:
-            order.setdefault(plugin, len(order))
+    order = {plugin: rank for rank, plugin in enumerate(_optional_plugins(system, kind))}
     if any(name not in order for name in named) or len(set(named)) != len(named):
         abort(404)
     built = bundle(kind, tuple(sorted(named, key=order.get)))
