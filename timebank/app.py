@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import events, web
+from . import events, garbage, web
 from .clock import system_clock
 from .extensions import babel, csrf, db, login_manager, migrate
 from .hooks import call_each
@@ -114,6 +114,8 @@ def create_app(test_config=None):
 
     with app.app_context():
         call_each("timebank_startup", app=app)
+    if test_config is None:
+        garbage.install(app)
     return app
 
 

@@ -57,6 +57,10 @@ class DefaultConfig:
 
     # Notifications: names of channels to deliver through in addition to the in-app inbox.
     NOTIFICATION_CHANNELS = ["log"]
+    # Servers and commands (not tests, which build many apps in one process) move long-lived objects out of the
+    # garbage collector's view: no 60-110 ms pause every thousand requests (timebank.garbage, docs/performance.md).
+    GC_FREEZE = True
+
     # Seconds the Tasks tab's number is kept per person and worker (0: computed on every page); docs/performance.md.
     TASK_BADGE_SECONDS = 30
 
