@@ -107,17 +107,23 @@ def get_spec(plugin, key):
 
 
 def _stored(plugin, community):
-    # Cached for the request (or the command's app context); save_settings() clears the cache.
+    """The values stored for ``plugin`` at one level (the instance, or ``community``).
+
+    A page asks for the settings of several plugins (policies, cards, tasks): every plugin's values of the
+    instance and of the community are read in one statement and kept for the request (or the command's app
+    context); save_settings() clears them."""
     cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
-    cache_key = (plugin, _scope_key(community))
-    if cache_key not in cache:
-        rows = db.session.execute(
-            select(PluginSetting.key, PluginSetting.value_json).where(
-                PluginSetting.plugin_name == plugin, PluginSetting.scope_key == _scope_key(community)
-            )
-        )
-        cache[cache_key] = {key: json.loads(value) for key, value in rows}
-    return cache[cache_key]
+    scope = _scope_key(community)
+    if ("stored", scope) not in cache:
+        # The instance's values are asked for first, the page's community's next: one statement reads both.
+        scopes = sorted({scope, "instance", _scope_key(g.get("community")) if has_app_context() else "instance"})
+        levels = {key: {} for key in scopes}
+        rows = db.session.execute(select(PluginSetting.scope_key, PluginSetting.plugin_name, PluginSetting.key,
+                                         PluginSetting.value_json).where(PluginSetting.scope_key.in_(scopes)))
+        for scope_key, name, key, value in rows:
+            levels[scope_key].setdefault(name, {})[key] = json.loads(value)
+        cache.update({("stored", key): values for key, values in levels.items()})
+    return cache[("stored", scope)].get(plugin, {})
 
 
 def get_setting(plugin, key, community=None):
@@ -131,8 +137,8 @@ class _Levels:
     def __init__(self, plugin, community):
         self.community = community
         self.configured = (current_app.config.get("PLUGIN_SETTINGS") or {}).get(plugin, {})
+        self.stored = _stored(plugin, community) if community is not None else {}  # reads the instance's too
         self.instance = _stored(plugin, None)
-        self.stored = _stored(plugin, community) if community is not None else {}
 
 
 def _resolve(spec, levels):
