@@ -9,9 +9,10 @@ the shift and flagged. Each closed attendance with enough time becomes a pending
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -41,8 +42,10 @@ class ScanResult:
     next_shift: Shift | None = None
 
 
-def open_shift_at(post, user, moment, settings):
-    """The shift at ``post`` open for scanning at ``moment``: the user's own if several overlap."""
+def open_shift_at(post, user, moment, settings, open_shift_ids=None):
+    """The shift at ``post`` open for scanning at ``moment``: the user's own if several overlap.
+
+    ``open_shift_ids``: the shifts the user is checked in to now, when the caller has read them already."""
     early = timedelta(minutes=settings.checkin_early_minutes)
     grace = timedelta(minutes=settings.checkout_grace_minutes)
     candidates = db.session.scalars(select(Shift).where(
@@ -54,10 +57,11 @@ def open_shift_at(post, user, moment, settings):
     mine = {row for row in db.session.scalars(select(Signup.shift_id).where(
         Signup.user_id == user.id, Signup.status != "cancelled",
         Signup.shift_id.in_([shift.id for shift in candidates])))}
-    open_attendance = {row for row in db.session.scalars(select(Attendance.shift_id).where(
-        Attendance.user_id == user.id, Attendance.checked_out_at.is_(None),
-        Attendance.shift_id.in_([shift.id for shift in candidates])))}
-    for group in (open_attendance, mine):
+    if open_shift_ids is None:
+        open_shift_ids = set(db.session.scalars(select(Attendance.shift_id).where(
+            Attendance.user_id == user.id, Attendance.checked_out_at.is_(None),
+            Attendance.shift_id.in_([shift.id for shift in candidates]))))
+    for group in (open_shift_ids, mine):
         for shift in candidates:
             if shift.id in group:
                 return shift
@@ -89,25 +93,24 @@ def scan(post, community, user, method, latitude=None, longitude=None, scanned_b
     moment = now()
     settings = checkin_settings(community)
     lock_member(community.id, user.id)  # one scan of one person at a time
-    close_forgotten(community, user_id=user.id, moment=moment, commit_now=False)
-    last = db.session.scalar(select(func.max(func.coalesce(Attendance.checked_out_at, Attendance.checked_in_at)))
-                             .join(Shift, Shift.id == Attendance.shift_id)
-                             .where(Attendance.user_id == user.id, Shift.post_id == post.id))
-    shift = open_shift_at(post, user, moment, settings)
+    mine = _ScanHistory.read(post, community, user, moment, settings)
+    _close_each(mine.forgotten(moment, settings), community)
+    last = mine.last_at_post()
+    shift = open_shift_at(post, user, moment, settings, open_shift_ids=mine.open_shift_ids())
     if shift is None:
         commit()
         return ScanResult("no_shift", next_shift=next_shift_at(post, moment))
     if last is not None and (moment - last).total_seconds() < settings.repeat_scan_seconds:
-        current = _open_attendance(shift, user) or _latest_attendance(shift, user)
+        current = mine.open_at(shift) or _latest_attendance(shift, user)
         commit()
         return ScanResult("repeated", shift, current)
-    current = _open_attendance(shift, user)
+    current = mine.open_at(shift)
     inside = inside_radius(post, latitude, longitude)
     if current is not None:
         _check_out(current, shift, post, community, moment, method, scanned_by)
         commit()
         return ScanResult("checked_out", shift, current)
-    if _check_ins_today(post, community, user, moment) >= ledger_policy(community).max_checkins_per_day:
+    if mine.check_ins_at_post_on_day() >= ledger_policy(community).max_checkins_per_day:
         commit()
         return ScanResult("limit", shift)
     attendance = Attendance(community_id=community.id, shift_id=shift.id, user_id=user.id, checked_in_at=moment,
@@ -120,6 +123,51 @@ def scan(post, community, user, method, latitude=None, longitude=None, scanned_b
     return ScanResult("checked_in", shift, attendance)
 
 
+@dataclass
+class _ScanHistory:
+    """What a scan needs of the person's attendances, read in one statement (the check-in rush's hot path): every
+    one still open in the community, and those at the post since the start of the local day or the repeat-scan
+    window, whichever reaches further back. Answers from the rows as they are after forgotten ones are closed."""
+
+    post: DutyPost
+    rows: list
+    day_start: object
+
+    @classmethod
+    def read(cls, post, community, user, moment, settings):
+        zone = _zone(community)
+        day_start = datetime.combine(moment.astimezone(zone).date(), time(0), zone)
+        since = min(day_start, moment - timedelta(seconds=settings.repeat_scan_seconds))
+        rows = db.session.scalars(select(Attendance).join(Shift, Shift.id == Attendance.shift_id)
+                                  .options(contains_eager(Attendance.shift)).where(
+            Attendance.community_id == community.id, Attendance.user_id == user.id,
+            or_(Attendance.checked_out_at.is_(None),
+                and_(Shift.post_id == post.id,
+                     func.coalesce(Attendance.checked_out_at, Attendance.checked_in_at) >= since)))).all()
+        return cls(post, rows, day_start)
+
+    def forgotten(self, moment, settings):
+        """Open check-ins whose shift ended more than the grace period ago (see ``close_forgotten``)."""
+        grace = timedelta(minutes=settings.checkout_grace_minutes)
+        return [row for row in self.rows if row.checked_out_at is None and row.shift.ends_at < moment - grace]
+
+    def last_at_post(self):
+        """The person's latest check-in or check-out at the post, if within the window read."""
+        return max((row.checked_out_at or row.checked_in_at for row in self.rows if row.shift.post_id == self.post.id),
+                   default=None)
+
+    def open_shift_ids(self):
+        return {row.shift_id for row in self.rows if row.checked_out_at is None}
+
+    def open_at(self, shift):
+        return next((row for row in self.rows if row.shift_id == shift.id and row.checked_out_at is None), None)
+
+    def check_ins_at_post_on_day(self):
+        day_end = self.day_start + timedelta(days=1)
+        return sum(1 for row in self.rows
+                   if row.shift.post_id == self.post.id and self.day_start <= row.checked_in_at < day_end)
+
+
 def _open_attendance(shift, user):
     return db.session.scalar(select(Attendance).where(Attendance.shift_id == shift.id, Attendance.user_id == user.id,
                                                       Attendance.checked_out_at.is_(None)))
@@ -128,17 +176,6 @@ def _open_attendance(shift, user):
 def _latest_attendance(shift, user):
     return db.session.scalar(select(Attendance).where(Attendance.shift_id == shift.id, Attendance.user_id == user.id)
                              .order_by(Attendance.checked_in_at.desc()).limit(1))
-
-
-def _check_ins_today(post, community, user, moment):
-    zone = _zone(community)
-    day = moment.astimezone(zone).date()
-    from datetime import datetime, time
-
-    start = datetime.combine(day, time(0), zone)
-    return db.session.scalar(select(func.count(Attendance.id)).join(Shift, Shift.id == Attendance.shift_id).where(
-        Attendance.user_id == user.id, Shift.post_id == post.id, Attendance.checked_in_at >= start,
-        Attendance.checked_in_at < start + timedelta(days=1)))
 
 
 def on_post_minutes(attendance, shift):
@@ -203,14 +240,17 @@ def close_forgotten(community, user_id=None, moment=None, commit_now=True):
         Attendance.community_id == community.id, Attendance.checked_out_at.is_(None), Shift.ends_at < moment - grace)
     if user_id is not None:
         query = query.where(Attendance.user_id == user_id)
-    closed = 0
-    for attendance in db.session.scalars(query).all():
-        shift = attendance.shift
-        _check_out(attendance, shift, shift.post, community, shift.ends_at, "auto", auto=True)
-        closed += 1
+    closed = _close_each(db.session.scalars(query).all(), community)
     if commit_now:
         commit()
     return closed
+
+
+def _close_each(attendances, community):
+    for attendance in attendances:
+        shift = attendance.shift
+        _check_out(attendance, shift, shift.post, community, shift.ends_at, "auto", auto=True)
+    return len(attendances)
 
 
 @dataclass

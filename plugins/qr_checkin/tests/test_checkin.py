@@ -266,3 +266,67 @@ def test_a_twelve_hour_shift_is_found_until_its_end(app, ctx, clock):
 
     clock.at(14 * 60 + 50)  # ten minutes before the end of the twelve-hour shift
     assert ctx(lookups) == (long_id, [long_id], "checked_in", long_id)
+
+
+def test_a_scan_at_another_post_first_closes_a_forgotten_check_in(app, ctx, clock):
+    clock.at(0)
+    scan(ctx)  # at the gate, 07:00-09:00, never checked out
+
+    def patrol(c, users, post, shift):
+        other = services.save_post(c, users["coord"], name="夜间巡逻", kind="patrol", place="小区",
+                                   checkin_policy="static")
+        services.create_shift(c, users["coord"], other, START + timedelta(hours=3), START + timedelta(hours=5),
+                              capacity=3)
+        return other.id
+
+    other_id = ctx(patrol)
+    clock.at(200)  # 10:20: the gate shift ended more than the grace period ago
+
+    def scan_there(c, users, post, shift):
+        from timebank_plugins.qr_checkin.models import DutyPost
+
+        return attendance.scan(db.session.get(DutyPost, other_id), c, users["vol"], "static").outcome
+
+    assert ctx(scan_there) == "checked_in"
+    with app.app_context():
+        gate, patrol_row = db.session.scalars(select(Attendance).order_by(Attendance.id)).all()
+        assert gate.auto_closed and gate.minutes == 120 and gate.checked_out_at == START + timedelta(hours=2)
+        assert patrol_row.checked_out_at is None
+    assert [r.minutes for r in records(app)] == [120]
+
+
+def test_check_ins_of_the_day_before_do_not_count_toward_the_days_limit(app, ctx, clock):
+    ctx(lambda c, users, post, shift: services.create_shift(
+        c, users["coord"], post, START - timedelta(days=1), START - timedelta(days=1, hours=-2), capacity=2))
+    for minute in (0, 2, 4, 6, 8, 10):  # three check-ins and check-outs yesterday, the day's limit
+        clock.at(minute - 24 * 60)
+        scan(ctx)
+    clock.at(-24 * 60 + 12)
+    assert scan(ctx)[0] == "limit"
+    clock.at(0)
+    assert scan(ctx)[0] == "checked_in"
+
+
+def test_a_check_in_reads_the_persons_attendances_once(app, ctx, clock):
+    """The 7:00 rush's hot path: the rules (forgotten check-outs, repeated scans, the open check-in, the day's
+    limit) are answered from one read of the person's attendances, not a statement each."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def counted(c, users, post, shift):
+        def before(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            return attendance.scan(post, c, users["vol"], "static").outcome
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    clock.at(0)
+    assert ctx(counted) == "checked_in"
+    reads_of_attendance = [s for s in statements if s.lstrip().upper().startswith("SELECT")
+                           and "FROM qr_checkin_attendance" in s]
+    assert len(reads_of_attendance) == 1, reads_of_attendance
+    assert len(statements) <= 12, statements
