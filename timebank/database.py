@@ -34,7 +34,8 @@ def database_reachable():
         return False
 
 
-__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows", "paged"]
+__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows", "lock_where",
+           "paged"]
 
 
 @contextmanager
@@ -80,6 +81,18 @@ def lock_row(model, row_id):
     else:
         db.session.execute(update(model).where(primary_key == row_id).values({primary_key.name: primary_key})
                            .execution_options(synchronize_session=False))
+
+
+def lock_where(model, *criteria):
+    """``lock_row`` for the row that ``criteria`` name (a unique key), in one statement; False when there is none."""
+    from sqlalchemy import select, update
+
+    primary_key = model.__mapper__.primary_key[0]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(select(primary_key).where(*criteria).with_for_update()) is not None
+    result = db.session.execute(update(model).where(*criteria).values({primary_key.name: primary_key})
+                                .execution_options(synchronize_session=False))
+    return result.rowcount > 0
 
 
 def lock_rows(model, row_ids):

@@ -48,15 +48,15 @@ def open_shift_at(post, user, moment, settings, open_shift_ids=None):
     ``open_shift_ids``: the shifts the user is checked in to now, when the caller has read them already."""
     early = timedelta(minutes=settings.checkin_early_minutes)
     grace = timedelta(minutes=settings.checkout_grace_minutes)
-    candidates = db.session.scalars(select(Shift).where(
+    rows = db.session.execute(select(Shift, Signup.id).outerjoin(Signup, and_(
+        Signup.shift_id == Shift.id, Signup.user_id == user.id, Signup.status != "cancelled")).where(
         Shift.post_id == post.id, Shift.cancelled_at.is_(None), Shift.starts_at <= moment + early,
         Shift.starts_at >= started_since(moment - grace), Shift.ends_at >= moment - grace)
         .order_by(Shift.starts_at)).all()
-    if not candidates:
+    if not rows:
         return None
-    mine = {row for row in db.session.scalars(select(Signup.shift_id).where(
-        Signup.user_id == user.id, Signup.status != "cancelled",
-        Signup.shift_id.in_([shift.id for shift in candidates])))}
+    candidates = list(dict.fromkeys(shift for shift, _signup in rows))
+    mine = {shift.id for shift, signup in rows if signup is not None}  # the shifts the user signed up for
     if open_shift_ids is None:
         open_shift_ids = set(db.session.scalars(select(Attendance.shift_id).where(
             Attendance.user_id == user.id, Attendance.checked_out_at.is_(None),

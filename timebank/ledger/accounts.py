@@ -46,13 +46,14 @@ def account(community_id, kind, owner_id=0):
 def lock_member(community_id, user_id):
     """Serialise ledger writes for one member (overlap checks, caps): lock their service account row.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE that takes the database write lock now.
+    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE that takes the database write lock now. One
+    statement when the account exists (every check-in locks it); it is created first otherwise.
     """
-    from ..database import lock_row
+    from ..database import lock_row, lock_where
 
-    target = account(community_id, MEMBER_SERVICE, user_id)
-    lock_row(Account, target.id)
-    return target
+    if not lock_where(Account, Account.community_id == community_id, Account.kind == MEMBER_SERVICE,
+                      Account.owner_id == user_id):
+        lock_row(Account, account(community_id, MEMBER_SERVICE, user_id).id)
 
 
 def post_transaction(community_id, kind, postings, *, record=None, reverses=None, request=None, source=None,
