@@ -17,7 +17,7 @@ from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import N_, _
-from timebank.ledger.accounts import LedgerRejected, balance_of
+from timebank.ledger.accounts import LedgerRejected, balances_of
 from timebank.ledger.credits import transfer_credits
 from timebank.ledger.models import MEMBER_CREDITS, LedgerTransaction, Posting
 from timebank.ledger.records import auto_confirm, confirm, record_service
@@ -200,4 +200,5 @@ def due_reminders(community, moment=None):
 
 
 def balances_for(community, people):
-    return {person.id: balance_of(community.id, MEMBER_CREDITS, person.id) for person in people}
+    """``{person id: credit balance}`` of the person and the relatives they act for, in one query."""
+    return balances_of(community.id, MEMBER_CREDITS, [person.id for person in people])
