@@ -5,7 +5,7 @@ Completion and the movement of credits live in ``exchange.py``.
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -37,11 +37,11 @@ def confirmed_relatives(community, user):
     """Members linked to ``user`` by a relation a coordinator confirmed (either direction)."""
     from timebank.identity.models import User
 
-    rows = db.session.execute(select(Relative.member_id, Relative.relative_id).where(
-        Relative.community_id == community.id, Relative.status == "confirmed",
-        or_(Relative.member_id == user.id, Relative.relative_id == user.id))).all()
-    ids = {a if b == user.id else b for a, b in rows}
-    return db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.display_name)).all() if ids else []
+    linked = or_(and_(Relative.member_id == user.id, Relative.relative_id == User.id),
+                 and_(Relative.relative_id == user.id, Relative.member_id == User.id))
+    return db.session.scalars(select(User).join(Relative, linked).where(
+        Relative.community_id == community.id, Relative.status == "confirmed")
+        .distinct().order_by(User.display_name, User.id)).all()
 
 
 def may_act_for(actor, person, community):

@@ -189,3 +189,24 @@ def test_another_communitys_agreement_is_not_found(run, make):
 
     with pytest.raises(NotFound):
         run(look)
+
+
+def test_confirmed_relatives_either_way_round_in_name_order(run):
+    """The person acts for members linked to them by a confirmed relation, whichever of the two named the other;
+    a relation still waiting for the coordinator does not count."""
+    from timebank_plugins.mutual_aid.services import confirmed_relatives
+
+    from timebank.ledger import credits
+
+    def link(c, u):
+        named = credits.name_relative(c, u["helper"], u["daughter"], "child", u["helper"])  # the daughter is named
+        credits.decide_relative(c, named, u["coordinator"], True)
+        credits.name_relative(c, u["stranger"], u["daughter"], "other", u["stranger"])  # not confirmed
+        return ([p.username for p in confirmed_relatives(c, u["daughter"])],
+                [p.username for p in confirmed_relatives(c, u["mother"])],
+                [p.username for p in confirmed_relatives(c, u["stranger"])])
+
+    daughters, mothers, strangers = run(link)
+    assert daughters == ["mother", "helper"]  # by name: 刘奶奶 before 陈志强
+    assert mothers == ["daughter"]
+    assert strangers == []
