@@ -10,8 +10,17 @@ from ..clock import now
 from ..communities.models import Membership
 from ..extensions import db
 from ..identity.models import User
-from .accounts import member_balances
-from .models import CONFIRMED, PENDING, CorrectionRequest, Relative, ServiceRecord, ServiceTotal
+from .models import (
+    CONFIRMED,
+    MEMBER_CREDITS,
+    MEMBER_SERVICE,
+    PENDING,
+    Account,
+    CorrectionRequest,
+    Relative,
+    ServiceRecord,
+    ServiceTotal,
+)
 from .policy import ledger_policy, overdue_cutoff, star_level
 
 PER_PAGE = 30
@@ -39,12 +48,20 @@ class HoursSummary:
 
 def summary_for(community, user):
     """What the "My hours" page and card show: confirmed total, credits, pending, stars and progress."""
-    balances = member_balances(community.id, user.id)
-    pending_minutes, pending_count = db.session.execute(
-        select(func.coalesce(func.sum(ServiceRecord.minutes), 0), func.count(ServiceRecord.id)).where(
-            ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
-            ServiceRecord.status == PENDING)
-    ).one()
+    pending = select(func.coalesce(func.sum(ServiceRecord.minutes), 0).label("minutes"),
+                     func.count(ServiceRecord.id).label("count")).where(
+        ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
+        ServiceRecord.status == PENDING).subquery()
+
+    def balance(kind):
+        return func.coalesce(select(Account.balance).where(
+            Account.community_id == community.id, Account.kind == kind, Account.owner_id == user.id)
+            .scalar_subquery(), 0)
+
+    # One statement (each is a round trip to the database server): the cached balances and the pending sum.
+    pending_minutes, pending_count, service, credit = db.session.execute(
+        select(pending.c.minutes, pending.c.count, balance(MEMBER_SERVICE), balance(MEMBER_CREDITS))).one()
+    balances = {"service": int(service), "credits": int(credit)}
     policy = ledger_policy(community)
     stars, next_hours = star_level(balances["service"], policy)
     if next_hours is None:
