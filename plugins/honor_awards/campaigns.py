@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -192,9 +193,14 @@ def vote_has_started(campaign, today):
     return campaign.has_vote and today >= campaign.vote_opens_on
 
 
-def campaigns_in(community, include_finished=True):
-    """Campaigns of the community, running ones first, newest first (the star volunteers' rounds last)."""
+def campaigns_in(community, include_finished=True, with_criteria=True):
+    """Campaigns of the community, running ones first, newest first (the star volunteers' rounds last).
+
+    ``with_criteria=False``: the scoring criteria are not read with them (they load if asked for: the home card
+    shows titles and phases only)."""
     query = select(Campaign).where(Campaign.community_id == community.id)
+    if not with_criteria:
+        query = query.options(lazyload(Campaign.criteria_items))
     if not include_finished:
         query = query.where(Campaign.status.in_(("active", "notice")))
     rows = db.session.scalars(query.order_by(Campaign.year.desc(), Campaign.created_at.desc(), Campaign.id.desc()))

@@ -21,12 +21,12 @@ class RunningCampaign:
     voted_today: bool
 
 
-def running_campaigns(user, community, phases=("nominating", "voting", "notice")):
+def running_campaigns(user, community, phases=("nominating", "voting", "notice"), with_criteria=True):
     """Campaigns not yet final (in one of ``phases``; ``None``: any), with whether this person's household voted
     today."""
     today = local_today(community)
     rows = []
-    for campaign in campaigns_in(community, include_finished=False):
+    for campaign in campaigns_in(community, include_finished=False, with_criteria=with_criteria):
         if campaign.kind == "star":
             continue
         phase = phase_of(campaign, today)
@@ -38,7 +38,7 @@ def running_campaigns(user, community, phases=("nominating", "voting", "notice")
 
 def card_context(user, community):
     """The home card's data, or ``None`` when no campaign runs and no notice is up (the card then stays away)."""
-    running = running_campaigns(user, community)
+    running = running_campaigns(user, community, with_criteria=False)
     open_notices = notices.open_notice_count(community)
     if not running and not open_notices:
         return None
