@@ -73,14 +73,8 @@ def lock_row(model, row_id):
     PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE, which takes the database's write lock now
     (a request that read before another one committed then fails at once instead of writing stale data).
     """
-    from sqlalchemy import select, update
-
     primary_key = model.__mapper__.primary_key[0]
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(primary_key).where(primary_key == row_id).with_for_update())
-    else:
-        db.session.execute(update(model).where(primary_key == row_id).values({primary_key.name: primary_key})
-                           .execution_options(synchronize_session=False))
+    lock_where(model, primary_key == row_id)
 
 
 def lock_where(model, *criteria):

@@ -115,7 +115,7 @@ def _stored(plugin, community):
     cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
     scope = _scope_key(community)
     if ("stored", scope) not in cache:
-        # The instance's values are asked for first, the page's community's next: one statement reads both.
+        # One statement for the instance's values, this community's and the page's community's.
         scopes = sorted({scope, "instance", _scope_key(g.get("community")) if has_app_context() else "instance"})
         levels = {key: {} for key in scopes}
         rows = db.session.execute(select(PluginSetting.scope_key, PluginSetting.plugin_name, PluginSetting.key,
