@@ -7,6 +7,10 @@ from urllib.parse import quote
 
 USER_AGENT = "timebank-bench"
 SCAN_POSTS = 8
+#: The morning rush (``bench/rush.py``): this many volunteers, each scanning once at one of ``RUSH_POSTS`` other
+#: posts (two gates). They are kept out of the check-in scenario's pairs, so each rush scan is the person's first of
+#: the day, as at 7:00.
+RUSH_VOLUNTEERS, RUSH_POSTS = 200, 2
 
 
 def mint_sessions(app, users, community_slug):
@@ -47,13 +51,14 @@ def prepare_timebank(app, handles, bulk_rounds=3, bulk_size=1000):
         moment = now().replace(microsecond=0)
         posts = db.session.scalars(select(DutyPost).where(
             DutyPost.community_id == community_id, DutyPost.checkin_policy == "static", DutyPost.active.is_(True))
-            .order_by(DutyPost.id).limit(SCAN_POSTS)).all()
+            .order_by(DutyPost.id).limit(SCAN_POSTS + RUSH_POSTS)).all()
         for post in posts:  # the morning rush: a shift open now at each post
             db.session.add(Shift(community_id=community_id, post_id=post.id, starts_at=moment - timedelta(minutes=5),
                                  ends_at=moment + timedelta(hours=3), capacity=400, note="早高峰值守",
                                  created_at=moment))
         db.session.commit()
         post_tokens = [tokens.poster_token(post) for post in posts]
+        post_tokens, rush_tokens = post_tokens[:SCAN_POSTS], post_tokens[SCAN_POSTS:]
         volunteers = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
             Membership.community_id == community_id, Membership.role == "volunteer", Membership.status == "active")
             .order_by(User.id)).all()
@@ -65,6 +70,10 @@ def prepare_timebank(app, handles, bulk_rounds=3, bulk_size=1000):
             .order_by(ServiceRecord.activity_date, ServiceRecord.id).limit(bulk_rounds * bulk_size)).all()
         db.session.remove()
         db.engine.dispose()
+    volunteers, rushing = volunteers[:-RUSH_VOLUNTEERS], volunteers[-RUSH_VOLUNTEERS:]
+    rush = [dict(path=f"/p/qr-checkin/scan/{rush_tokens[index % len(rush_tokens)]}",
+                 cookie=sessions[user.username][0], body=f"csrf_token={quote(sessions[user.username][1])}")
+            for index, user in enumerate(rushing)]
     # Check-in: every (volunteer, post) pair once, volunteers first so that a run that wraps around goes to the
     # next post rather than repeating a scan.
     scans = []
@@ -74,5 +83,5 @@ def prepare_timebank(app, handles, bulk_rounds=3, bulk_size=1000):
             scans.append(("POST", f"/p/qr-checkin/scan/{token}", cookie, f"csrf_token={quote(csrf)}"))
     coordinator, volunteer = sessions[handles["coordinator"]], sessions[handles["volunteer"]]
     bulk = [pending[start:start + bulk_size] for start in range(0, len(pending), bulk_size)]
-    return dict(scans=scans, coordinator=coordinator, volunteer=volunteer, bulk=bulk, posts=len(posts),
-                scan_volunteers=len(volunteers))
+    return dict(scans=scans, rush=rush, coordinator=coordinator, volunteer=volunteer, bulk=bulk,
+                posts=len(post_tokens), scan_volunteers=len(volunteers))
