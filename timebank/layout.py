@@ -76,7 +76,8 @@ def nav_items():
     community = g.get("community")
     if community is None or not current_user.is_authenticated:
         return []
-    return _kept("nav", lambda: collect_items("timebank_nav_items", community, user=_subject()))
+    return _kept("nav", lambda: collect_items("timebank_nav_items", community, user=_subject()),
+                 only_if_known=is_quick_page()) or []
 
 
 def task_items():
@@ -140,8 +141,9 @@ def task_count():
     The person's own changes show at once: any POST changes the mark in their session, and so the key, for the
     pages after it. The page that answers the POST itself (a check-in result, a form shown again with its errors)
     uses the key the request came with: it shows the number kept from the page before, or no number when this
-    worker has none (at 7:00 the check-in answer must not gather every plugin's tasks). Other people's changes
-    show within those seconds; the Tasks page itself is always fresh."""
+    worker has none (at 7:00 the check-in answer must not gather every plugin's tasks). So does a page marked with
+    ``quick_page`` (the check-in confirmation a poster's QR code opens). Other people's changes show within those
+    seconds; the Tasks page itself is always fresh."""
     community = g.get("community")
     if community is None or not current_user.is_authenticated:
         return 0
@@ -149,9 +151,21 @@ def task_count():
     def count():
         return sum(item.count for item in task_items())
 
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or is_quick_page():
         return _kept("tasks", count, only_if_known=True)
     return _kept("tasks", count, fresh=request.endpoint == "home.tasks")
+
+
+def quick_page():
+    """Mark the page of this request as one opened in passing: the check-in page that a duty post's QR code opens
+    at 7:00, with two hundred volunteers each opening it once. Its tab bar and navigation show the badges this
+    worker already knows for the person and gather nothing (the Tasks number of a person's first page costs
+    every plugin's tasks: three times the check-in itself)."""
+    g._timebank_quick_page = True
+
+
+def is_quick_page():
+    return g.get("_timebank_quick_page", False)
 
 
 def mark_change():

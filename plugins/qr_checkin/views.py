@@ -9,6 +9,7 @@ from timebank.database import keep_loaded_after_commit
 from timebank.errors import ValidationFailed
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
+from timebank.layout import quick_page
 from timebank.permissions import can
 from timebank.web import page_arg
 
@@ -103,6 +104,7 @@ def my_code_svg(community=None):
 @bp.route("/code", methods=["GET", "POST"])
 def enter_code(community=None):
     """For people whose camera fails: type the six digits the kiosk shows."""
+    quick_page()
     form = CodeForm()
     if form.validate_on_submit():
         post = codes.post_for_fallback_code(g.community, form.code.data)
@@ -134,6 +136,7 @@ def _post_for_token(token):
 @login_required
 def scan(token):
     """Opened by the phone's camera app: confirm with one tap (no change of state on GET), then check in/out."""
+    quick_page()
     post, method, problem = _post_for_token(token)
     if problem is not None:
         return render_template("qr_checkin/scan_problem.html", problem=problem), 400

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from timebank_plugins.qr_checkin import tokens
 from timebank_plugins.qr_checkin.models import Attendance, Shift, Signup
 
+from timebank import hookimpl
 from timebank.communities.models import Membership
 from timebank.extensions import db
 from timebank.plugin_state import set_plugin_enabled
@@ -101,6 +102,30 @@ def test_scanning_asks_first_and_changes_nothing_on_get(app, client, ctx, clock)
     clock.at(121)
     assert ">Check out<" in client.get(url).get_data(as_text=True)
     assert "Checked out" in client.post(url).get_data(as_text=True)
+
+
+class TaskCalls:
+    calls = 0
+
+    @hookimpl
+    def timebank_tasks(self, user, community):
+        self.calls += 1
+        return []
+
+
+def test_the_pages_a_poster_opens_gather_no_tasks(app, client, ctx, clock, register_plugin):
+    """At 7:00 each volunteer opens the scan page once: its tab bar must not gather every plugin's tasks (three
+    times the check-in's own cost) for a number nobody reads there (``timebank.layout.quick_page``)."""
+    tasks = register_plugin(TaskCalls(), "task_calls")
+    url = poster_url(ctx)
+    login(client, "vol")
+    clock.at(0)
+    assert ">Check in<" in client.get(url).text
+    assert "Checked in" in client.post(url).text
+    assert client.get("/c/maple/p/qr-checkin/code").status_code == 200
+    assert tasks.calls == 0
+    client.get("/c/maple/")
+    assert tasks.calls == 1
 
 
 def test_forged_expired_and_withdrawn_codes_get_clear_pages(client, ctx, clock):

@@ -1,0 +1,97 @@
+"""The Tasks tab's number and the plugins' navigation on every page (``timebank.layout``): kept per person for
+``TASK_BADGE_SECONDS``, fresh after the person's own change and on the Tasks page, and never gathered by a page
+marked ``quick_page`` (the check-in page a duty post's QR code opens at 7:00)."""
+
+import re
+import time
+
+import pytest
+from flask import render_template_string
+
+from timebank import hookimpl
+from timebank.layout import quick_page
+from timebank.ui import NavItem, TaskItem
+
+
+class CountingTasks:
+    """A plugin whose tasks and navigation count how often they are gathered; ``count`` is the task's number."""
+
+    def __init__(self):
+        self.count, self.task_calls, self.nav_calls = 3, 0, 0
+
+    @hookimpl
+    def timebank_tasks(self, user, community):
+        self.task_calls += 1
+        return [TaskItem(label="Deliver meals", endpoint="home.dashboard", count=self.count)]
+
+    @hookimpl
+    def timebank_nav_items(self, user, community):
+        self.nav_calls += 1
+        return [NavItem(label="Counted nav", endpoint="home.dashboard", icon="list", badge=self.count)]
+
+
+@pytest.fixture
+def counting(app, community, register_plugin, auth):
+    plugin = register_plugin(CountingTasks(), "counting")
+
+    @app.route("/c/<community>/quick-test")
+    def quick_test(community=None):
+        quick_page()
+        return render_template_string('{% extends "base.html" %}{% block content %}quick{% endblock %}')
+
+    auth.login("maple.vol")
+    return plugin
+
+
+def tasks_badge(html):
+    tab = re.search(r'<a href="/c/maple/tasks"[^>]*>.*?</a>', html, re.S).group(0)
+    badge = re.search(r'<span class="badge">(\d+)</span>', tab)
+    return int(badge.group(1)) if badge else 0
+
+
+def test_the_number_is_kept_between_pages_and_fresh_on_the_tasks_page(app, client, counting):
+    first = client.get("/c/maple/")
+    assert tasks_badge(first.text) >= 3 and "Counted nav" in first.text
+    calls = counting.task_calls, counting.nav_calls
+    shown = tasks_badge(first.text)
+    counting.count = 5  # somebody else's change: this person sees it within TASK_BADGE_SECONDS
+    page = client.get("/c/maple/hours/").text
+    assert (counting.task_calls, counting.nav_calls) == calls and tasks_badge(page) == shown
+    assert tasks_badge(client.get("/c/maple/tasks").text) == shown + 2  # the Tasks page itself is always fresh
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 2  # ... and the pages after it show that number
+
+
+def test_the_persons_own_change_shows_on_the_next_page(app, client, counting):
+    shown = tasks_badge(client.get("/c/maple/").text)
+    counting.count = 9
+    client.post("/account/language", data={"locale": "zh_CN"})  # any change of their own: a POST
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 6
+
+
+def test_the_kept_number_expires(app, client, counting, monkeypatch):
+    shown = tasks_badge(client.get("/c/maple/").text)
+    counting.count = 4
+    later = time.monotonic() + app.config["TASK_BADGE_SECONDS"] + 1
+    monkeypatch.setattr("timebank.layout.time.monotonic", lambda: later)
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 1
+
+
+def test_a_quick_page_gathers_nothing_and_shows_what_is_known(app, client, counting):
+    page = client.get("/c/maple/quick-test")
+    assert page.status_code == 200 and "quick" in page.text
+    assert (counting.task_calls, counting.nav_calls) == (0, 0)  # nothing known yet: no number, no navigation
+    assert tasks_badge(page.text) == 0 and "Counted nav" not in page.text
+    shown = tasks_badge(client.get("/c/maple/").text)  # an ordinary page gathers and keeps them
+    calls = counting.task_calls, counting.nav_calls
+    page = client.get("/c/maple/quick-test").text
+    assert tasks_badge(page) == shown and "Counted nav" in page
+    assert (counting.task_calls, counting.nav_calls) == calls
+
+
+def test_with_keeping_off_every_page_is_fresh_and_a_quick_page_still_gathers_nothing(app, client, counting):
+    app.config["TASK_BADGE_SECONDS"] = 0
+    client.get("/c/maple/")
+    client.get("/c/maple/")
+    assert counting.task_calls == 2
+    client.get("/c/maple/quick-test")
+    assert counting.task_calls == 2
