@@ -372,11 +372,12 @@ def register_plugin(app):
         system.plugins.pop(name, None)
 
 
-def sqlite_plan_at_district_scale(table, statement, mostly_null, rows=391_743):
+def sqlite_plan_at_district_scale(table, statement, mostly_null=None, rows=391_743, per_value=None):
     """The SQLite query plan of ``statement`` with the statistics ANALYZE writes for a district's ``table`` whose
     column ``mostly_null`` is NULL in nearly every row: a full index on it looks like one value shared by every row
     (ANALYZE counts the NULLs as equal), a partial one (``WHERE ... IS NOT NULL``) holds a few rows, every other
-    index is selective. Rolls back. ``None`` on other databases. For tests that such lookups use an index."""
+    index is selective: 100 rows a value, or ``per_value[column]`` for an index that starts with that column (the
+    community's: rows ÷ 20). Rolls back. ``None`` on other databases. For tests that such lookups use an index."""
     from sqlalchemy import text
 
     from .extensions import db
@@ -393,7 +394,7 @@ def sqlite_plan_at_district_scale(table, statement, mostly_null, rows=391_743):
         if columns[0] == mostly_null:
             stat = f"{rows} {rows}" if " WHERE " not in sql.upper() else "40 1"
         else:
-            stat = f"{rows}" + " 100" * len(columns)
+            stat = f"{rows} {(per_value or {}).get(columns[0], 100)}" + " 100" * (len(columns) - 1)
         connection.execute(text("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (:table, :index, :stat)"),
                            {"table": table, "index": index, "stat": stat})
     connection.execute(text("ANALYZE sqlite_schema"))  # reload the statistics

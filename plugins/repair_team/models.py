@@ -96,7 +96,7 @@ class RepairOrder(db.Model):
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True, index=True)
     requester_name: Mapped[str] = mapped_column(String(60), nullable=False, default="")
     contact_phone: Mapped[str] = mapped_column(String(20), nullable=False, default="")
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), nullable=False, index=True)
     preferred_days: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # "2026-11-20,2026-11-21"
     preferred_parts: Mapped[str] = mapped_column(String(20), nullable=False, default="")  # "am,eve"; empty: any
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="submitted")

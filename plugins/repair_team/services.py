@@ -275,12 +275,17 @@ def is_requester(order, user):
 
 def requests_of(community, user, limit=50, statuses=None):
     """The requests a resident made or that were made for them (in ``statuses`` when given), newest first."""
+    return db.session.scalars(requests_query(community, user, statuses).limit(limit)).all()
+
+
+def requests_query(community, user, statuses=None):
+    """The statement of ``requests_of``: through the indexes on the requester and on who entered the order."""
     query = select(RepairOrder).where(
         RepairOrder.community_id == community.id,
         or_(RepairOrder.requester_id == user.id, RepairOrder.created_by_id == user.id))
     if statuses is not None:
         query = query.where(RepairOrder.status.in_(statuses))
-    return db.session.scalars(query.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)).all()
+    return query.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc())
 
 
 def jobs_of(community, user):
