@@ -630,6 +630,51 @@ def test_community_settings_bad_input(client, auth, community, app, data, field)
         assert db.session.scalar(select(Community.timezone).where(Community.slug == "maple")) == "Asia/Shanghai"
 
 
+def _settings_with_phone(phone):
+    return {"name": "枫林社区", "organising_unit": "枫林社区", "contact_phone": phone, "timezone": "Asia/Shanghai"}
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("021-12345678", "021-12345678"),
+    ("010 1234 5678", "01012345678"),
+    ("13812345678", "13812345678"),
+    ("(0755) 8888 6666", "075588886666"),
+    ("021-12345678-801", "021-12345678-801"),  # an extension
+    ("+86 138 1234 5678", "+8613812345678"),
+    ("０２１－１２３４５６７８", "021-12345678"),  # typed with a Chinese input method
+    ("  ", ""),  # no phone
+])
+def test_the_community_phone_takes_an_office_line_or_a_mobile(client, auth, community, app, typed, stored):
+    auth.login("maple.admin")
+    assert client.post(f"{ADMIN}/settings", data=_settings_with_phone(typed)).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Community.contact_phone).where(Community.slug == "maple")) == stored
+
+
+@pytest.mark.parametrize("typed", ["xxxxxxxxxxxxxxxxxxxx", "021-1234abcd", "电话021-12345678", "12", "1" * 30,
+                                   "javascript:alert(1)"])
+def test_the_community_phone_refuses_what_is_not_a_number(client, auth, community, app, typed):
+    """It becomes a tel: link on every member's home page and the contact on certificates."""
+    from flask_babel import force_locale, gettext
+    from markupsafe import escape
+
+    auth.login("maple.admin")
+    before = _counts(app)
+    response = client.post(f"{ADMIN}/settings", data=_settings_with_phone(typed))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="contact_phone-error"' in html
+    with app.test_request_context(), force_locale("zh_CN"):
+        message = gettext("Enter a phone number, e.g. 021-12345678 (an extension after a dash: 021-12345678-801) "
+                          "or 13800138000.")
+    assert message.startswith("请输入电话号码") and str(escape(message)) in html
+    assert f'value="{escape(typed)}"' in html  # what was typed stays in the field, to be corrected
+    assert "已保存" not in html
+    assert _counts(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(Community.contact_phone).where(Community.slug == "maple")) == ""
+
+
 def test_audit_log_only_for_community_admins(client, auth, community, other_community, app):
     auth.login("maple.coord")
     client.post(f"{ADMIN}/teams", data={"name": "平安巡逻队", "kind": "patrol"})
@@ -639,7 +684,7 @@ def test_audit_log_only_for_community_admins(client, auth, community, other_comm
     response = client.get(f"{ADMIN}/audit")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "team.created" in html and "王芳" in html
+    assert 'data-action="team.created"' in html and "创建了队伍" in html and "平安巡逻队" in html and "王芳" in html
     assert f'href="{ADMIN}/audit"' in client.get(f"{ADMIN}/").get_data(as_text=True)
 
 

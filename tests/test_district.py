@@ -117,6 +117,7 @@ def test_unknown_time_zone_gives_a_field_error_and_writes_nothing(client, distri
     ({"organising_unit": "x" * 121}, "organising_unit"),
     ({"address": "x" * 201}, "address"),
     ({"contact_phone": "1" * 41}, "contact_phone"),
+    ({"contact_phone": "x" * 20}, "contact_phone"),
 ])
 def test_other_bad_input_writes_nothing(client, district, app, overrides, field):
     before = _counts(app)

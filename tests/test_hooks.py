@@ -245,6 +245,39 @@ def test_hook_timebank_ledger_categories(app, community, board):
 
 
 @hookimpl
+def locker_audit_actions():
+    from timebank.audit.vocabulary import AuditAction, AuditDetail
+
+    return [AuditAction("parcel_lockers.locker_opened", "opened a parcel locker", target="Locker", details=(
+        AuditDetail("door", "Door", kind="number"), AuditDetail("minutes", kind="minutes"),
+        AuditDetail("forced", "by force", kind="flag"), AuditDetail("courier", kind="user")))]
+
+
+@pytest.mark.parametrize("app_config", [{"parcel_lockers": {"timebank_audit_actions": locker_audit_actions}}],
+                         indirect=True)
+def test_hook_timebank_audit_actions(app, client, auth, community, board):
+    from timebank.audit.services import record_audit
+
+    action = app.extensions["timebank"].audit_actions["parcel_lockers.locker_opened"]
+    assert action.plugin == "parcel_lockers"
+    assert app.extensions["timebank"].audit_actions["ledger.confirmed"].plugin == "core"
+    with app.test_request_context():
+        maple = community_by_slug("maple")
+        record_audit("parcel_lockers.locker_opened", actor=user_named("maple.coord"), community=maple,
+                     target=("parcel_lockers_locker", 12),
+                     detail={"door": 3, "minutes": 95, "forced": True, "courier": community["volunteer"]})
+        commit()
+    auth.login("maple.admin")
+    auth.use_language("en")
+    switch(app, False, plugin="parcel_lockers")  # switched off here: its past entries still read in words
+    page = client.get("/c/maple/admin/audit").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "opened a parcel locker · Door: 3 · 1 h 35 min · by force · 陈志强" in text
+    assert "Locker #12" in text and "王芳" in text
+    assert 'data-action="parcel_lockers.locker_opened"' in page and "<code>parcel_lockers" not in page
+
+
+@hookimpl
 def failing_channels():
     from timebank.notifications.channels import NotificationChannel
 

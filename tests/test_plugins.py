@@ -537,6 +537,21 @@ def test_a_notification_channel_name_taken_by_the_core_is_refused(build_app, plu
         build_app(EXTRA_PLUGINS=["copycat"])
 
 
+@pytest.mark.parametrize("codes, kind, problem", [
+    (["copycat.opened", "copycat.opened"], "number", "audit action 'copycat.opened' declared twice"),
+    (["ledger.confirmed"], "number", "plugin copycat: audit action 'ledger.confirmed' must start with 'copycat.'"),
+    (["copycat.opened"], "colour", "audit action copycat.opened: detail 'door' has the unknown kind 'colour'"),
+])
+def test_an_audit_action_that_cannot_be_described_is_refused_at_start(build_app, plugin_module, codes, kind,
+                                                                     problem):
+    from timebank.audit.vocabulary import AuditAction, AuditDetail
+
+    plugin_module("copycat", timebank_audit_actions=declarations_hook("timebank_audit_actions", *[
+        AuditAction(code, "opened a locker", details=(AuditDetail("door", "Door", kind=kind),)) for code in codes]))
+    with pytest.raises(PluginStartupError, match=problem):
+        build_app(EXTRA_PLUGINS=["copycat"])
+
+
 @pytest.mark.parametrize("spec, problem", [
     (dict(key="colour", type="colour", default="red"), "unknown type 'colour'"),
     (dict(key="limit", type="int", default=500, max=100), "the default 500 is not valid"),

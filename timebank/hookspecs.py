@@ -151,6 +151,21 @@ def timebank_notification_channels():
 
 
 @hookspec
+def timebank_audit_actions():
+    """Say in words what the plugin's audit-log actions are: the audit pages show these instead of the codes.
+
+    :return: a list of ``timebank.audit.vocabulary.AuditAction(code, label, target, details)``: one per action code
+        the plugin passes to ``record_audit`` (``"<plugin>.<what happened>"``); ``label`` is a lazy verb phrase that
+        follows the person's name ("saved the menu"), ``target`` names the kind of object the event points at
+        ("Menu", shown as "Menu #28"), ``details`` is a tuple of ``AuditDetail(key, label, kind, choices)`` saying
+        how each detail value reads (a duration, a flag, a person's name...).
+
+    Called once at start-up, for every installed plugin (a plugin switched off in a community still describes its
+    past entries there). A code declared twice stops the start-up. An action nobody declares is shown by its code.
+    """
+
+
+@hookspec
 def timebank_page_assets():
     """Name the plugin's own stylesheets and scripts; the core serves them joined to its ``app.css`` and ``app.js``.
 

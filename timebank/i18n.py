@@ -5,6 +5,7 @@ import time such as form labels and hook results). Simplified Chinese is the def
 language. Times are stored in UTC and shown in the community's time zone.
 """
 
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from babel import Locale, support
@@ -16,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 __all__ = ["_", "_l", "ngettext", "select_locale", "select_timezone", "format_minutes", "mask_phone",
-           "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale", "N_"]
+           "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale", "N_",
+           "N_plural", "PluralMessage"]
 
 
 def translations():
@@ -140,6 +142,22 @@ def mask_name(name):
 def N_(message):
     """Mark a string for translation without translating it now (e.g. notification texts stored as msgids)."""
     return message
+
+
+@dataclass(frozen=True)
+class PluralMessage:
+    """A message with a singular and a plural msgid, translated later with ``ngettext`` (see :func:`N_plural`)."""
+
+    singular: str
+    plural: str
+
+
+def N_plural(singular, plural):
+    """Mark a message with plural forms for translation without translating it now: ``ngettext`` picks the form
+    when it is read. For ``notify()``: the count is the ``num`` parameter (Flask-Babel's convention), e.g.
+    ``notify(person, kind, N_plural("%(num)d entry was confirmed.", "%(num)d entries were confirmed."), num=3)``.
+    The catalogue gets one entry with ``msgid_plural`` (``N_plural`` is one of the extractor's keywords)."""
+    return PluralMessage(singular, plural)
 
 
 def catalogue_folders(locale):

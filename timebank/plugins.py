@@ -81,6 +81,7 @@ class PluginSystem:
     permissions: dict = field(default_factory=dict)  # name -> Permission
     ledger_categories: dict = field(default_factory=dict)  # code -> LedgerCategory
     notification_channels: dict = field(default_factory=dict)  # name -> NotificationChannel
+    audit_actions: dict = field(default_factory=dict)  # code -> timebank.audit.vocabulary.AuditAction
     migration_dirs: list = field(default_factory=list)  # [(plugin, path)] Alembic version locations
     blueprint_plugins: dict = field(default_factory=dict)  # blueprint name -> plugin name (optional plugins)
     page_assets: list = field(default_factory=list)  # [(plugin, "css"|"js", Path, is_core)] joined into every page's bundle

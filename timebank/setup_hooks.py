@@ -39,6 +39,19 @@ def _check_models(system, plugin, models):
                 )
 
 
+def _check_audit_actions(system, plugin, actions):
+    """An optional plugin describes its own actions (``"<plugin>.<...>"``), each detail with a known kind."""
+    from .audit.vocabulary import DETAIL_KINDS
+
+    for action in actions:
+        if not system.plugins[plugin].is_core and not action.code.startswith(plugin + "."):
+            raise PluginStartupError(f"plugin {plugin}: audit action {action.code!r} must start with {plugin + '.'!r}")
+        for detail in action.details:
+            if detail.kind not in DETAIL_KINDS:
+                raise PluginStartupError(f"audit action {action.code}: detail {detail.key!r} has the unknown kind "
+                                         f"{detail.kind!r}")
+
+
 SETTING_TYPES = ("bool", "int", "minutes", "str", "choice")
 
 
@@ -54,7 +67,8 @@ def _check_setting(plugin, spec):
 
 
 def collect_setup_hooks(app, system):
-    """Ask every plugin for its models, settings, permissions, categories, channels and translations."""
+    """Ask every plugin for its models, settings, permissions, categories, channels, audit actions and
+    translations."""
     for plugin, models in call_each("timebank_models"):
         _check_models(system, plugin, models)
     for plugin, specs in call_each("timebank_settings"):
@@ -70,6 +84,9 @@ def collect_setup_hooks(app, system):
         _register_unique(system.ledger_categories, categories, plugin, "code", "ledger category")
     for plugin, channels in call_each("timebank_notification_channels"):
         _register_unique(system.notification_channels, channels, plugin, "name", "notification channel")
+    for plugin, actions in call_each("timebank_audit_actions"):
+        _check_audit_actions(system, plugin, actions)
+        _register_unique(system.audit_actions, actions, plugin, "code", "audit action")
 
     # Flask-Babel merges the catalogues in this order, later ones winning for the same msgid: the core comes last,
     # so a plugin can add strings but never change the translation of a core string (e.g. the tab bar's "Home").

@@ -1,6 +1,7 @@
 """What every page shares: login manager, rate limits, security headers, error pages, template helpers."""
 
 import logging
+from datetime import date
 
 from flask import abort, current_app, g, render_template, request, session, url_for
 from flask_limiter import Limiter
@@ -134,6 +135,24 @@ def year_arg(name="year"):
         return None
     year = int(value)
     return year if year in YEARS else None
+
+
+#: The days a ``?day=`` or ``?week=`` may name: those of ``YEARS``. A page also shows the day's neighbours (the day
+#: before, next week), and ``date`` holds neither the day before 0001-01-01 nor the day after 9999-12-31.
+FIRST_DAY, LAST_DAY = date(YEARS.start, 1, 1), date(YEARS.stop - 1, 12, 31)
+
+
+def parse_day(text, first=FIRST_DAY, last=LAST_DAY):
+    """An ISO date (``2026-11-23``) from the address as a ``date`` between ``first`` and ``last``, else ``None``
+    (missing, malformed, or out of range). The page then shows another day (today) and says why, or answers 404."""
+    text = (text or "").strip()
+    if len(text) != 10:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if first <= day <= last else None
 
 
 def as_id(value):

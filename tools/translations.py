@@ -53,6 +53,7 @@ KEYWORDS = {
     "pgettext": ((1, "c"), 2),
     "npgettext": ((1, "c"), 2, 3),
     "N_": None,
+    "N_plural": (1, 2),
     "_l": None,
     "lazy_gettext": None,
     "lazy_ngettext": (1, 2),

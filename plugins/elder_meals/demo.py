@@ -81,8 +81,8 @@ def load_demo(community, users):
             services.add_canteen_staff(community, coordinator, cook)
         elders = _enrol(community, users, coordinator, households, today, neighbours)
         days = [today + timedelta(days=offset) for offset in range(-HISTORY_DAYS, 7)]
-        for day in days:
-            moment["now"] = _at(community, day - timedelta(days=2), 9)
+        for day in days:  # each menu two days ahead; the coming days' all yesterday morning (never in the future)
+            moment["now"] = _at(community, min(day - timedelta(days=2), today - timedelta(days=1)), 9)
             _menu(community, cook, day, rng)
         for day in days[:HISTORY_DAYS]:
             _history_day(community, moment, today, day, elders, users, neighbours, cook, rng)

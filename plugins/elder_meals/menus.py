@@ -2,7 +2,7 @@
 the number of meals the canteen can cook. Drafts are seen by the canteen only until they are published."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -13,6 +13,7 @@ from timebank.events import commit
 from timebank.extensions import db
 from timebank.i18n import _
 from timebank.validation import clean_text
+from timebank.web import parse_day
 
 from .models import SLOTS, Dish, Menu, Order
 from .policy import meal_policy, parse_yuan
@@ -199,9 +200,6 @@ def week_of(community, monday, published_only=True):
 
 
 def parse_week(text, community):
-    """``?week=2026-11-23`` → that week's Monday; anything else → this week's."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        day = local_today(community)
-    return monday_of(day)
+    """``?week=2026-11-23`` → that week's Monday; anything else (missing, malformed, or a year no page shows: see
+    ``timebank.web.parse_day``) → this week's."""
+    return monday_of(parse_day(text) or local_today(community))

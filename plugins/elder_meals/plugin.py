@@ -85,6 +85,13 @@ def timebank_ledger_categories():
 
 
 @hookimpl
+def timebank_audit_actions():
+    from .audit_actions import audit_actions
+
+    return audit_actions()
+
+
+@hookimpl
 def timebank_nav_items(user, community):
     from .ui_items import nav_items
 

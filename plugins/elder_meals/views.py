@@ -13,6 +13,7 @@ from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
 from timebank.permissions import require
+from timebank.web import parse_day
 
 from . import alerts, enrolment, menus, orders, rounds, services
 from .blueprints import bp
@@ -47,12 +48,14 @@ def week(community=None):
     """The week's menu: published days for everybody, drafts too for the canteen."""
     kitchen = services.is_kitchen(current_user, g.community)
     monday = menus.parse_week(request.args.get("week"), g.community)
+    problem = _("This date cannot be shown; here is this week's menu.") if request.args.get("week") and \
+        parse_day(request.args["week"]) is None else None
     days = menus.week_of(g.community, monday, published_only=not kitchen)
     ids = [menu.id for _day, slots in days for menu in slots.values()]
     return render_template("elder_meals/week.html", days=days, monday=monday, kitchen=kitchen,
                            ordered=menus.ordered_portions(ids), policy=meal_policy(g.community),
                            previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
-                           today=services.local_today(g.community), form=ActionForm())
+                           today=services.local_today(g.community), form=ActionForm(), problem=problem)
 
 
 # --- Enrolment --------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The canteen's pages: writing and publishing the week's menus, the printable roster, the food-sample log, and
 (for coordinators) the list of canteen staff."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,7 +11,7 @@ from timebank.errors import NotFound, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
 from timebank.permissions import require
-from timebank.web import as_id
+from timebank.web import as_id, parse_day
 
 from . import kitchen, menus, services
 from .blueprints import bp
@@ -20,11 +20,13 @@ from .models import SLOTS
 from .policy import format_yuan, meal_policy
 
 
-def _day_arg(value, default=None):
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return default
+def _pick_day(value):
+    """``(day, problem)`` for a ``?day=``: that day (``timebank.web.parse_day``), else today and why."""
+    today = services.local_today(g.community)
+    day = parse_day(value)
+    if day is None and value:
+        return today, _("This date cannot be shown; here is today.")
+    return day or today, None
 
 
 def _slot_arg(value):
@@ -45,7 +47,7 @@ def _menu_error(form, error):
 @bp.route("/menus/<day>/<slot>", methods=["GET", "POST"])
 def edit_menu(day, slot, community=None):
     services.require_kitchen(current_user, g.community)
-    meal_date = _day_arg(day)
+    meal_date = parse_day(day)
     if meal_date is None or slot not in SLOTS:
         raise NotFound(day)
     menu = menus.menu_for(g.community, meal_date, slot)
@@ -103,10 +105,11 @@ def copy_week(community=None):
 @bp.get("/roster")
 def roster(community=None):
     """The printable kitchen roster of one day and slot."""
-    day = _day_arg(request.args.get("day"), services.local_today(g.community))
+    day, problem = _pick_day(request.args.get("day"))
     slot = _slot_arg(request.args.get("slot"))
     result = kitchen.roster(g.community, current_user, day, slot)
     return render_template("elder_meals/roster.html", roster=result, day=day, meal_slot=slot, form=ActionForm(),
+                           problem=problem,
                            policy=meal_policy(g.community), manage=services.can_manage(current_user, g.community),
                            today=services.local_today(g.community), previous_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1))
@@ -115,7 +118,7 @@ def roster(community=None):
 @bp.route("/samples", methods=["GET", "POST"])
 def samples(community=None):
     """The food-sample retention log of one day: a sample of every dish, kept 48 hours, then discarded."""
-    day = _day_arg(request.values.get("day"), services.local_today(g.community))
+    day, problem = _pick_day(request.values.get("day"))
     form = SampleForm()
     failed = None
     if request.method == "POST" and form.validate_on_submit():
@@ -136,7 +139,7 @@ def samples(community=None):
     return render_template("elder_meals/samples.html", sheet=sheet, day=day, form=form, failed=failed,
                            today=services.local_today(g.community), previous_day=day - timedelta(days=1),
                            next_day=day + timedelta(days=1), action_form=ActionForm(),
-                           to_discard=kitchen.samples_to_discard(g.community))
+                           to_discard=kitchen.samples_to_discard(g.community), problem=problem)
 
 
 @bp.post("/samples/<int:sample_id>/discard")

@@ -13,7 +13,7 @@ from timebank.errors import NotFound, ValidationFailed
 from timebank.events import after_commit, commit
 from timebank.extensions import db
 from timebank.hooks import dispatch_event
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, _l
 from timebank.notifications.services import notify
 from timebank.permissions import can, require
 from timebank.validation import clean_text
@@ -86,7 +86,7 @@ def publish_notice(campaign, community, actor, winner_ids, body=""):
             notify(person, "honor_awards.on_notice",
                    N_("You are on the public notice of “%(title)s” until %(date)s."), community=community,
                    link=f"/c/{community.slug}/p/honor-awards/notices/{notice.id}", title=campaign.title,
-                   date=notice_last_day(notice, community).isoformat())
+                   date=notice_last_day(notice, community))  # (a date: shown in the reader's language)
     campaign.status, campaign.notice_id = "notice", notice.id
     record_audit("honor_awards.published", actor=actor, community=community,
                  target=("honor_awards_campaign", campaign.id), detail={"winners": len(winners)})
@@ -146,9 +146,12 @@ def _grant(nomination, community, today):
     db.session.add(award)
     db.session.flush()
     nomination.status = "awarded"
+    # The award keeps its public name in the installation's language; the message names a star level in the
+    # reader's language.
+    told_title = _l("%(n)d-star volunteer", n=nomination.star_level) if campaign.kind == "star" else title
     for person in consent_holders(nomination, community):
         notify(person, "honor_awards.awarded", N_("Congratulations: “%(title)s” is now final."), community=community,
-               link=f"/c/{community.slug}/p/honor-awards/mine", title=title)
+               link=f"/c/{community.slug}/p/honor-awards/mine", title=told_title)
     record_audit("honor_awards.awarded", community=community, target=("honor_awards_award", award.id))
     after_commit(lambda: dispatch_event("timebank_award_granted", community, award=award))
     return award

@@ -100,6 +100,13 @@ def timebank_permissions():
 
 
 @hookimpl
+def timebank_audit_actions():
+    from .audit_actions import audit_actions
+
+    return audit_actions()
+
+
+@hookimpl
 def timebank_nav_items(user, community):
     return [NavItem(label=_l("Honours"), endpoint="honor_awards.index", icon="award", order=60)]
 

@@ -30,6 +30,10 @@ from .policy import exchange_policy
 from .services import may_act_for, profile_of
 
 CATEGORY = "mutual_aid.service"
+#: Why the hours of an exchange were confirmed: the record's decision note is one of these codes, which the
+#: ledger shows in the reader's language (``LedgerCategory.notes`` in plugin.py), never English text.
+CONFIRMED_BY_RECIPIENT = "mutual_aid.confirmed_by_recipient"
+CONFIRMED_BY_COORDINATOR = "mutual_aid.confirmed_by_coordinator"
 
 
 def _age(profile, day: date):
@@ -98,7 +102,7 @@ def complete(agreement, community, actor, minutes, rating, comment=""):
     if policy.needs_coordinator:
         agreement.status = "awaiting"
     else:
-        _settle(agreement, community, record, policy, actor, basis="confirmed by the person helped")
+        _settle(agreement, community, record, policy, actor, basis=CONFIRMED_BY_RECIPIENT)
     record_audit("mutual_aid.completed", actor=actor, community=community,
                  target=("mutual_aid_agreement", agreement.id), detail={"minutes": minutes, "rating": rating},
                  on_behalf_of=agreement.recipient if actor.id != agreement.recipient_id else None)
@@ -147,7 +151,7 @@ def confirm_by_coordinator(agreement, community, actor):
     from timebank.ledger.models import ServiceRecord
 
     record = db.session.get(ServiceRecord, agreement.record_id)
-    _settle(agreement, community, record, exchange_policy(community), actor, basis="coordinator")
+    _settle(agreement, community, record, exchange_policy(community), actor, basis=CONFIRMED_BY_COORDINATOR)
     record_audit("mutual_aid.settled", actor=actor, community=community,
                  target=("mutual_aid_agreement", agreement.id))
     commit()

@@ -61,7 +61,22 @@ def timebank_permissions():
 def timebank_ledger_categories():
     # Credits for this help come from the person helped (or the pool), never from the community: earns_credits
     # stays False so that confirming the hours does not pay the helper twice.
-    return [LedgerCategory("mutual_aid.service", _l("Help between neighbours (mutual aid)"))]
+    from .exchange import CATEGORY, CONFIRMED_BY_COORDINATOR, CONFIRMED_BY_RECIPIENT
+
+    return [LedgerCategory(
+        CATEGORY, _l("Help between neighbours (mutual aid)"),
+        notes={CONFIRMED_BY_RECIPIENT: _l("Confirmed by the person who was helped"),
+               CONFIRMED_BY_COORDINATOR: _l("Confirmed by the coordinator")},
+        # Records confirmed before the codes hold these English words (the ledger is never rewritten).
+        legacy_notes={"confirmed by the person helped": CONFIRMED_BY_RECIPIENT,
+                      "coordinator": CONFIRMED_BY_COORDINATOR})]
+
+
+@hookimpl
+def timebank_audit_actions():
+    from .audit_actions import audit_actions
+
+    return audit_actions()
 
 
 @hookimpl

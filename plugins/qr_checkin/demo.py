@@ -55,14 +55,15 @@ def load_demo(community, users):
                                    today + timedelta(days=14), capacity,
                                    leader_id=coordinator.id if index in (0, 2) else users["admin"].id,
                                    note="请提前5分钟到岗，穿红马甲。" if index == 1 else "")
-        _past_attendance(community, posts, volunteers, rng, today, zone)
+        _past_attendance(community, posts, volunteers, rng, today, zone, app_clock())
     finally:
         set_clock(current_app, app_clock)
     _sign_up_ahead(community, posts, volunteers, today)
 
 
-def _past_attendance(community, posts, volunteers, rng, today, zone):
-    """Walk through the past shifts with the clock: sign up, check in, check out (some late, one forgotten)."""
+def _past_attendance(community, posts, volunteers, rng, today, zone, start):
+    """Walk through the past shifts with the clock: sign up, check in, check out (some late, one forgotten).
+    ``start``: the moment the demo is loaded; nothing here happens after it."""
     from flask import current_app
 
     shifts = db.session.scalars(select(Shift).where(Shift.community_id == community.id,
@@ -84,7 +85,9 @@ def _past_attendance(community, posts, volunteers, rng, today, zone):
             leaving = shift.ends_at + timedelta(minutes=rng.choice([-20, -2, 0, 3, 6]))
             set_clock(current_app, lambda moment=leaving: moment)
             attendance.scan(post, community, person, "static")
-    set_clock(current_app, lambda: datetime.combine(today, time(6), zone))
+    # The morning's tidy-up: at 06:00, or now when the demo is loaded before six (never in the future).
+    tidy = min(datetime.combine(today, time(6), zone), start)
+    set_clock(current_app, lambda: tidy)
     attendance.close_forgotten(community)
     # The leaders confirmed the on-time attendances of all but the last few days.
     for shift in shifts:

@@ -101,6 +101,13 @@ def timebank_validate_credit(draft, community):
 
 
 @hookimpl
+def timebank_audit_actions():
+    from .audit_actions import audit_actions
+
+    return audit_actions()
+
+
+@hookimpl
 def timebank_nav_items(user, community):
     items = [NavItem(label=_l("Duty shifts"), endpoint="qr_checkin.index", icon="qr", order=20)]
     if can(user, "qr_checkin.manage", community):

@@ -69,6 +69,13 @@ def timebank_permissions():
 
 
 @hookimpl
+def timebank_audit_actions():
+    from .audit_actions import audit_actions
+
+    return audit_actions()
+
+
+@hookimpl
 def timebank_permission_allowed(user, permission, community, resource):
     """Grid workers take repair requests for the residents of their grids, like coordinators."""
     if permission != "repair_team.request_for_others" or community is None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from timebank.errors import ValidationFailed
 from timebank.extensions import db
 from timebank.i18n import _
+from timebank.web import YEARS
 
 from .models import RepairOrder
 from .vocabulary import CANCELLED, CATEGORIES, EMERGENCY
@@ -46,11 +47,14 @@ class CategoryStats:
 
 
 def parse_month(text, today):
-    """"2026-11" → date(2026, 11, 1); empty → this month."""
+    """"2026-11" → date(2026, 11, 1); empty → this month. A month of a year no page shows (``timebank.web.YEARS``:
+    the month after December 9999 does not exist) is refused like a malformed one."""
     if not text:
         return today.replace(day=1)
     try:
         year, month = (int(part) for part in str(text).split("-"))
+        if year not in YEARS:
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
         raise ValidationFailed(_("Choose a month like 2026-11."), field="month") from None

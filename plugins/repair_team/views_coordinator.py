@@ -173,10 +173,11 @@ def statistics(community=None):
     """Requests of one month by category: how many, how fast, how well rated."""
     services.require_manage(current_user, g.community)
     today = roster.local_day(g.community, now())
+    problem = None
     try:
         month = stats.parse_month(request.args.get("month", ""), today)
-    except ValidationFailed:
-        month = today.replace(day=1)
+    except ValidationFailed as error:
+        month, problem = today.replace(day=1), error.message
     rows, total = stats.monthly_statistics(g.community, month)
     return render_template("repair_team/stats.html", rows=rows, total=total, month=month,
-                           months=stats.previous_months(today.replace(day=1)))
+                           months=stats.previous_months(today.replace(day=1)), problem=problem)

@@ -1,6 +1,7 @@
 """The core endpoints: me, records, claims, gifts, certificates, the queue, plugins; and their isolation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,6 +55,27 @@ def test_a_bad_claim_is_refused_with_field_errors_in_my_language_and_writes_noth
     assert {"field": "minutes", "message": "请输入整数。"} in wrong_type.json["errors"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ServiceRecord.id))) == 0
+
+
+def test_a_claim_past_midnight_is_a_night_service_up_to_twelve_hours(app, api, tokens):
+    from timebank.ledger.models import ServiceRecord
+
+    zone = ZoneInfo("Asia/Shanghai")
+    day = datetime.now(zone).date() - timedelta(days=3)
+
+    def at(days, hour):
+        return datetime.combine(day + timedelta(days=days), time(hour), zone).isoformat()
+
+    typed_wrong = api.post("/communities/maple/claims", tokens["volunteer"],
+                           json=claim_body(started_at=at(0, 10), ended_at=at(1, 9)))  # 23 hours
+    assert typed_wrong.status_code == 422
+    [error] = typed_wrong.json["errors"]
+    assert error["field"] == "ended_at" and error["message"].startswith("结束时间早于开始时间")
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRecord.id))) == 0
+    patrol = api.post("/communities/maple/claims", tokens["volunteer"],
+                      json=claim_body(started_at=at(0, 22), ended_at=at(1, 6)))
+    assert patrol.status_code == 201 and patrol.json["minutes"] == 480
 
 
 def test_errors_follow_the_token_owners_language(app, api, tokens, community):
@@ -132,10 +154,14 @@ def test_gift_and_certificate(app, api, tokens):
     assert certificate.status_code == 201, certificate.json
     number = certificate.json["number"]
     assert certificate.json["total_minutes"] == 120
+    issued_at = datetime.fromisoformat(certificate.json["issued_at"])
+    issued_on = issued_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    assert certificate.json["issued_on"] == issued_on.isoformat()  # the date printed on it: Beijing's
     assert [item["number"] for item in api.get("/communities/maple/certificates", tokens["volunteer"]).json["items"]] \
         == [number]
     public = api.get(f"/certificates/{number}")  # no token needed
     assert public.status_code == 200 and public.json["genuine"] is True and public.json["total_minutes"] == 120
+    assert public.json["issued_on"] == issued_on.isoformat()
     assert api.get("/certificates/ZY2026-AAAA-AAAA").status_code == 404
 
 

@@ -1,6 +1,8 @@
 """The hour ledger on phones: a volunteer claims hours, a coordinator confirms them in the queue, the volunteer
-issues a certificate whose QR code (read from a screenshot) opens the public verification page."""
+issues a certificate whose QR code (read from a screenshot) opens the public verification page, and asks for a
+correction of a record, which the record page then shows as pending."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -74,6 +76,29 @@ def test_certificate_qr_code_opens_the_verification_page(page, new_page, communi
     stranger.goto("/verify/ZY2026-AAAA-BBBB")
     expect(stranger.get_by_role("alert")).to_contain_text(zh("No certificate has this number. Check the number; if "
                                                             "it is right, the certificate is not genuine."))
+
+
+def test_a_correction_request_stays_visible_on_the_record_until_it_is_decided(page, community, seed_hours, zh,
+                                                                             log_in, screenshot):
+    log_in(page, "maple.vol")
+    page.goto("/c/maple/hours/history")
+    page.get_by_role("link", name=re.compile("助老陪伴")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("助老陪伴")
+    page.get_by_label(zh("Correct number of minutes (if you know it)")).fill("150")
+    page.get_by_label(zh("What is wrong?")).fill("活动到11:30才结束，签到表可查")
+    page.get_by_role("button", name=zh("Ask for a correction")).click()
+    expect(page.get_by_role("status")).to_contain_text(zh("Your request was sent to the coordinators."))
+
+    page.reload()  # what the volunteer sees on coming back later
+    pending = page.get_by_role("region", name=zh("Correction requested"))
+    expect(pending).to_contain_text(zh("A coordinator will look at your request; you will get a notification when it "
+                                       "is decided."))
+    expect(pending).to_contain_text(zh("%(hours)d h %(minutes)d min", hours=2, minutes=30))
+    expect(pending).to_contain_text("活动到11:30才结束，签到表可查")
+    expect(page.get_by_role("button", name=zh("Ask for a correction"))).to_have_count(0)
+    expect(page.get_by_label(zh("What is wrong?"))).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "ledger-correction-pending")
 
 
 @pytest.fixture

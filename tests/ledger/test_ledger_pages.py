@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -70,6 +71,38 @@ def test_a_bad_claim_shows_the_error_beside_the_field_and_writes_nothing(seed, c
     assert 'id="end_time-error"' in page and "already happened" in page
     response = client.post("/c/maple/hours/claim", data={"activity_name": "", "category": "ledger.safety"})
     assert 'id="activity_name-error"' in response.get_data(as_text=True)
+    assert rows(app) == 0
+
+
+def test_an_end_before_the_start_is_a_night_service_or_an_error_beside_the_end_time(seed, client, english, app):
+    english("maple.vol")
+    typed = {"activity_name": "整理图书角", "category": "ledger.mutual_help", "service_date": "2026-11-19",
+             "start_time": "10:00", "end_time": "09:00", "evidence_note": "群里有照片"}
+    response = client.post("/c/maple/hours/claim", data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    error = re.search(r'<p class="error" id="end_time-error" role="alert">(.*?)</p>', page, re.S).group(1)
+    assert "The end time is before the start time." in error and "at most 12 h" in error
+    assert 'value="10:00"' in page and 'value="09:00"' in page and 'value="整理图书角"' in page  # input kept
+    assert rows(app) == 0
+    patrol = dict(typed, activity_name="夜间巡逻", category="ledger.safety", start_time="22:00", end_time="06:00")
+    response = client.post("/c/maple/hours/claim", data=patrol)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "8 h" in page
+    with app.app_context():
+        record = db.session.scalar(select(ServiceRecord))
+        assert (record.minutes, record.activity_date.isoformat()) == (480, "2026-11-19")
+
+
+def test_a_coordinators_back_entry_has_the_same_overnight_rule(seed, client, english, app):
+    english("maple.coord")
+    response = client.post("/c/maple/ledger/backfill", data={
+        "activity_name": "整理图书角", "category": "ledger.mutual_help", "service_date": "2026-11-19",
+        "start_time": "10:00", "end_time": "09:00", "evidence_note": "签到表", "volunteers": "maple.vol",
+        "team_id": "0"})
+    page = response.get_data(as_text=True)
+    assert 'id="end_time-error"' in page and "The end time is before the start time." in page
     assert rows(app) == 0
 
 
@@ -157,6 +190,43 @@ def test_correction_request_and_correction_over_http(seed, client, english, app)
         assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 2
 
 
+def test_the_record_page_shows_a_pending_correction_request_instead_of_the_form(seed, client, english, app):
+    record = seed.record(confirm=True, minutes=120)
+    english("maple.vol")
+    page = client.get(f"/c/maple/hours/records/{record}").get_data(as_text=True)
+    assert "Something wrong?" in page and 'name="message"' in page
+    response = client.post(f"/c/maple/hours/records/{record}",
+                           data={"message": "实际两个小时，不是一个", "requested_minutes": "120"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your request was sent to the coordinators." in page
+    pending = re.search(r'aria-labelledby="correction-title">(.*?)</section>', page, re.S).group(1)
+    assert "Correction requested" in pending and "you will get a notification when it is decided" in pending
+    assert "<dt>Hours asked for</dt><dd>2 h</dd>" in pending
+    assert "<dt>What is wrong?</dt><dd>实际两个小时，不是一个</dd>" in pending
+    assert re.search(r"<dt>Asked on</dt><dd>11/20/26, 8:00\sPM</dd>", pending)  # the frozen clock, in Beijing
+    assert 'name="message"' not in page and "Ask for a correction" not in page
+    # A second tap (or an old tab) says why nothing more was sent, and the page still shows the request.
+    again = client.post(f"/c/maple/hours/records/{record}", data={"message": "再说一次"}, follow_redirects=True)
+    page = again.get_data(as_text=True)
+    assert "You have already asked for this entry to be corrected." in page and "Correction requested" in page
+    assert 'name="message"' not in page
+
+    client.post("/logout")
+    english("maple.coord")
+    request_id = int(re.search(r"request=(\d+)", client.get("/c/maple/ledger/corrections").get_data(as_text=True))
+                     .group(1))
+    client.post(f"/c/maple/ledger/corrections/{request_id}/decline", data={"reason": "签到表上是一个小时"})
+    client.post("/logout")
+    english("maple.vol")
+    page = client.get(f"/c/maple/hours/records/{record}").get_data(as_text=True)
+    assert "was declined: 签到表上是一个小时" in page
+    assert "Correction requested" not in page and 'name="message"' in page  # may ask again
+    client.post(f"/c/maple/hours/records/{record}", data={"message": "附上照片", "requested_minutes": ""})
+    page = client.get(f"/c/maple/hours/records/{record}").get_data(as_text=True)
+    assert "<dt>Hours asked for</dt><dd>not given</dd>" in page and "<dd>附上照片</dd>" in page
+
+
 def test_certificate_issue_print_and_public_verification(seed, client, english, app):
     seed.record(confirm=True, minutes=150)
     english("maple.vol")
@@ -164,7 +234,7 @@ def test_certificate_issue_print_and_public_verification(seed, client, english, 
     number = response.headers["Location"].rsplit("/", 1)[1]
     assert re.fullmatch(r"ZY\d{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", number)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "志愿服务记录证明" in page and number in page and "2.5 小时" in page
+    assert "志愿服务记录证明" in page and number in page and "2小时30分" in page
     assert f"/verify/{number}/qr.svg" in page
     client.post("/logout")
     public = client.get(f"/verify/{number}")
@@ -176,6 +246,45 @@ def test_certificate_issue_print_and_public_verification(seed, client, english, 
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     assert client.get("/verify/NOPE/qr.svg").status_code == 404
     assert rows(app, Certificate) == 1
+
+
+def test_the_certificate_the_list_the_verify_page_and_the_api_give_one_date_and_one_total(seed, client, english,
+                                                                                          frozen, app):
+    """Issued at 01:52 on 24 November in Beijing (17:52 UTC the day before), for 2 h 57 min."""
+
+    def exact_minutes(community, users):
+        from timebank.ledger.accounts import atomic
+        from timebank.ledger.records import confirm, record_service
+
+        start = datetime(2026, 11, 19, 1, 0, tzinfo=UTC)
+        with atomic():
+            record = record_service(community, users["maple.vol"], category="ledger.elder_care",
+                                    activity_name="陪伴老人", started_at=start, ended_at=start + timedelta(hours=3),
+                                    minutes=177, actor=users["maple.vol"])
+        confirm(record, community, users["maple.coord"])
+
+    seed.call(exact_minutes)
+    frozen(datetime(2026, 11, 23, 17, 52, tzinfo=UTC))
+    english("maple.vol")
+    response = client.post("/c/maple/hours/certificates", data={"period_start": "2026-01-01",
+                                                                "period_end": "2026-11-24"})  # today in Beijing
+    assert response.status_code == 302, response.get_data(as_text=True)
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    assert number.startswith("ZY2026-")
+    printed = client.get(response.headers["Location"]).get_data(as_text=True)  # in Chinese for an English reader
+    assert "<dt>出具日期</dt><dd>2026年11月24日</dd>" in printed
+    assert "累计 <strong>2小时57分</strong>" in printed and "2.9" not in printed and "2026年11月23日" not in printed
+    listed = client.get("/c/maple/hours/certificates").get_data(as_text=True)
+    assert "Nov 24, 2026 · 2 h 57 min" in listed
+    client.post("/logout")
+    verified = client.get(f"/verify/{number}").get_data(as_text=True)  # anybody, logged out
+    assert "<dd>Nov 24, 2026</dd>" in verified and "<dd>2 h 57 min</dd>" in verified
+    client.post("/account/language", data={"locale": "zh_CN"})
+    verified = client.get(f"/verify/{number}").get_data(as_text=True)
+    assert "<dd>2026年11月24日</dd>" in verified and "<dd>2小时57分</dd>" in verified
+    public = client.get(f"/api/v1/certificates/{number}").json
+    assert (public["issued_on"], public["issued_at"], public["total_minutes"]) == (
+        "2026-11-24", "2026-11-23T17:52:00+00:00", 177)
 
 
 class TestVerificationMisses:

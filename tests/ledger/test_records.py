@@ -1,6 +1,7 @@
 """Service records: recording, confirming, rejecting, policy checks, append-only guarantees."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
@@ -10,7 +11,7 @@ from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.extensions import db
 from timebank.ledger.accounts import LedgerRejected, member_balances
 from timebank.ledger.models import Account, LedgerTransaction, Posting, ServiceRecord
-from timebank.ledger.records import confirm, decide_many, reject
+from timebank.ledger.records import MAX_OVERNIGHT_MINUTES, confirm, decide_many, reject
 from timebank.ledger.verify import verify_ledger
 from timebank.testing import statements_during
 
@@ -130,6 +131,51 @@ def test_back_entries_need_evidence(ledger):
     with pytest.raises(ValidationFailed) as error:
         ledger.record(is_backfill=True, evidence_note="")
     assert error.value.field == "evidence_note"
+
+
+def shanghai(day, clock):
+    """2026-11-``day`` at ``clock`` ("22:00") in the community's time zone."""
+    hour, minute = map(int, clock.split(":"))
+    return datetime(2026, 11, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def claim(ledger, start, end, **kwargs):
+    from timebank.ledger.claims import claim_hours
+
+    return claim_hours(ledger.c, ledger.volunteer, ledger.volunteer, category="ledger.safety", activity_name="夜间巡逻",
+                       started_at=start, ended_at=end, evidence_note="队长在场", **kwargs)
+
+
+@pytest.mark.parametrize(("start", "end", "minutes"), [
+    ((17, "22:00"), (18, "06:00"), 480),  # a night patrol
+    ((17, "20:00"), (18, "08:00"), MAX_OVERNIGHT_MINUTES),  # the longest overnight service
+    ((17, "07:00"), (17, "21:00"), 840),  # a long day, not past midnight: only the 24-hour limit
+    ((17, "08:00"), (18, "00:00"), 960),  # ends at midnight, not past it
+])
+def test_a_claim_may_go_on_past_midnight_for_a_night_service(ledger, start, end, minutes):
+    record = claim(ledger, shanghai(*start), shanghai(*end))
+    assert (record.minutes, record.activity_date.isoformat()) == (minutes, f"2026-11-{start[0]}")
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ((17, "10:00"), (18, "09:00")),  # 10:00–09:00 typed: would be 23 hours
+    ((17, "20:00"), (18, "08:01")),  # a minute more than the overnight limit
+    ((20, "10:00"), (21, "09:00")),  # today's claim: the typing error, not "in the future", is the reason given
+])
+def test_an_implausible_span_past_midnight_is_refused_and_nothing_is_written(ledger, start, end):
+    before = count(ServiceRecord)
+    with pytest.raises(ValidationFailed) as error:
+        claim(ledger, shanghai(*start), shanghai(*end), minutes=60)
+    assert error.value.field == "ended_at"
+    assert error.value.message == ("The end time is before the start time. A service that goes on past midnight, "
+                                   "such as a night patrol from 22:00 to 06:00, can last at most 12 h.")
+    assert count(ServiceRecord) == before
+
+
+def test_the_overnight_limit_is_for_typed_times_only(ledger):
+    """Check-in, delivery rounds and repair orders take both times from clocks: only the 24-hour limit."""
+    record = ledger.record(hours_ago=40, minutes=23 * 60)
+    assert record.minutes == 23 * 60
 
 
 def test_overlapping_time_ranges_are_refused(ledger):

@@ -5,7 +5,8 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..audit.services import audit_page, detail_of
+from ..audit.services import audit_page
+from ..audit.vocabulary import describe_events
 from ..communities import services, structure, teams
 from ..errors import ValidationFailed
 from ..forms import ActionForm, apply_domain_error
@@ -168,4 +169,4 @@ def audit(community=None):
     require(current_user, "audit.view", g.community)
     page = page_arg()
     rows, total = audit_page(g.community, page=page)
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, per_page=50, detail_of=detail_of)
+    return render_template("admin/audit.html", entries=describe_events(rows), total=total, page=page, per_page=50)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..ledger.categories import ledger_categories
+from ..ledger.categories import decision_note_text, ledger_categories
 from .schemas import MAX_ID, PersonSchema, page_schema, person
 
 STATUSES = ["pending", "confirmed", "rejected"]
@@ -24,7 +24,9 @@ class RecordSchema(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     is_backfill = fields.Boolean(required=True)
     decided_at = fields.DateTime(allow_none=True)
-    decision_note = fields.String(required=True)
+    decision_note = fields.String(required=True, metadata={
+        "description": "The reason or remark of the decision (in the request's language when the system "
+                       "wrote it)."})
     corrects_id = fields.Integer(allow_none=True, metadata={"description": "The record this one corrects."})
     superseded = fields.Boolean(required=True, metadata={"description": "A later correction replaced it."})
     created_at = fields.DateTime(required=True)
@@ -50,7 +52,8 @@ def record_data(record, superseded=False):
         "started_at": record.started_at, "ended_at": record.ended_at, "minutes": record.minutes,
         "place": record.place, "content": record.content, "organising_unit": record.organising_unit,
         "activity_leader": record.activity_leader, "status": record.status, "is_backfill": record.is_backfill,
-        "decided_at": record.decided_at, "decision_note": record.decision_note, "corrects_id": record.corrects_id,
+        "decided_at": record.decided_at, "decision_note": decision_note_text(record),
+        "corrects_id": record.corrects_id,
         "superseded": superseded, "created_at": record.created_at,
     }
 
@@ -95,6 +98,10 @@ class GiftResultSchema(Schema):
     credit_minutes_left = fields.Integer(required=True, metadata={"description": "My credits after the gift."})
 
 
+ISSUED_ON = ("The date of issue printed on the certificate: the day of `issued_at` in the issuing community's time "
+             "zone.")
+
+
 class CertificateRequestSchema(Schema):
     period_start = fields.Date(allow_none=True)
     period_end = fields.Date(allow_none=True)
@@ -115,6 +122,7 @@ class CertificateSchema(Schema):
     handler = fields.String(required=True)
     contact = fields.String(required=True)
     issued_at = fields.DateTime(required=True)
+    issued_on = fields.Date(required=True, metadata={"description": ISSUED_ON})
     verify_url = fields.String(required=True)
 
 
@@ -135,6 +143,7 @@ class VerifiedCertificateSchema(Schema):
     service_content = fields.String(required=True)
     issuing_unit = fields.String(required=True)
     issued_at = fields.DateTime(required=True)
+    issued_on = fields.Date(required=True, metadata={"description": ISSUED_ON})
 
 
 class QueueQuerySchema(Schema):

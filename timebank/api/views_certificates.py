@@ -24,7 +24,7 @@ def certificate_data(certificate):
     return {column: getattr(certificate, column) for column in (
         "number", "volunteer_name", "volunteer_number", "period_start", "period_end", "total_minutes",
         "record_count", "service_content", "star_level", "issuing_unit", "person_in_charge", "handler", "contact",
-        "issued_at")} | {"verify_url": certificates.verification_url(certificate)}
+        "issued_at", "issued_on")} | {"verify_url": certificates.verification_url(certificate)}
 
 
 @bp.route("/certificates", methods=["GET"])
@@ -64,4 +64,4 @@ def verify_certificate(number):
             "volunteer_number": found.volunteer_number, "total_minutes": found.total_minutes,
             "period_start": found.period_start, "period_end": found.period_end,
             "service_content": found.service_content, "issuing_unit": found.issuing_unit,
-            "issued_at": found.issued_at}
+            "issued_at": found.issued_at, "issued_on": found.issued_on}

@@ -1,9 +1,14 @@
-"""Recording and reading the audit log. ``record_audit`` adds to the caller's transaction (same commit)."""
+"""Recording and reading the audit log. ``record_audit`` adds to the caller's transaction (same commit).
+
+Every action code recorded here is declared, with the words the audit pages show for it, through the setup hook
+``timebank_audit_actions`` (``timebank.audit.vocabulary``).
+"""
 
 import json
 
 from flask import has_request_context, request
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..clock import now
 from ..extensions import db
@@ -11,9 +16,6 @@ from .models import AuditEvent
 
 #: Detail keys that must never reach the log.
 _SECRET_KEYS = {"password", "password_hash", "token", "phone", "secret", "health", "diet"}
-
-#: Translatable names of core actions (plugins' actions show their code).
-ACTION_LABELS = {}
 
 
 def record_audit(action, actor=None, community=None, target=None, on_behalf_of=None, detail=None):
@@ -63,10 +65,7 @@ def audit_page(community, page=1, per_page=50, action_prefix=None):
         query = query.where(or_(AuditEvent.action == action_prefix, AuditEvent.action.like(action_prefix + ".%")))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
-        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        query.options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
     return rows, total
-
-
-def detail_of(event):
-    return json.loads(event.detail_json or "{}")

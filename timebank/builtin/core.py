@@ -1,4 +1,5 @@
-"""The core's own hook implementations: permissions, the password check, the log channel, home pages."""
+"""The core's own hook implementations: permissions, the audit log's words, the password check, the log channel,
+home pages."""
 
 from .. import hookimpl, roles
 from ..i18n import _l
@@ -27,6 +28,13 @@ def timebank_permissions():
         Permission("district.manage", _l("Administer every community of the installation"),
                    roles.COMMUNITY_ADMIN),
     ]
+
+
+@hookimpl
+def timebank_audit_actions():
+    from ..audit.core_actions import core_audit_actions
+
+    return core_audit_actions()
 
 
 @hookimpl(trylast=True)

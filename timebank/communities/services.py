@@ -16,7 +16,7 @@ from ..events import after_commit, commit
 from ..extensions import db
 from ..i18n import N_, _
 from ..identity.models import User
-from ..identity.services import new_user, reset_password
+from ..identity.services import new_user, normalise_phone, reset_password
 from ..notifications.services import notify
 from ..permissions import require
 from .models import Community, Household, Membership
@@ -57,6 +57,7 @@ def create_community(slug, name, actor=None, timezone="Asia/Shanghai", organisin
     if db.session.scalar(select(Community.id).where(Community.slug == slug)) is not None:
         raise ValidationFailed(_("This short name is already taken."), field="slug")
     _check_timezone(timezone)
+    contact_phone = _contact_phone(contact_phone)
     community = Community(slug=slug, name=name[:80], timezone=timezone, organising_unit=organising_unit or name,
                           contact_phone=contact_phone, address=address, self_registration=self_registration,
                           created_at=now())
@@ -76,11 +77,21 @@ def _check_timezone(timezone):
         raise ValidationFailed(_("Unknown time zone."), field="timezone") from None
 
 
+def _contact_phone(value):
+    """The community's phone, checked like a member's (it becomes a ``tel:`` link on the home page and the contact
+    on certificates): the same formats, digits kept, ``""`` when there is none."""
+    return normalise_phone(value, field="contact_phone", message=_(
+        "Enter a phone number, e.g. 021-12345678 (an extension after a dash: 021-12345678-801) or "
+        "13800138000.")) or ""
+
+
 def update_community(community, actor, **values):
     """Change a community's details (name, contact, time zone, self-registration). Commits."""
     require(actor, "community.manage", community)
     if "timezone" in values:
         _check_timezone(values["timezone"])
+    if "contact_phone" in values:
+        values["contact_phone"] = _contact_phone(values["contact_phone"])
     if "name" in values and not (values["name"] or "").strip():
         raise ValidationFailed(_("Enter a name."), field="name")
     changed = []

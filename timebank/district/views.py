@@ -3,7 +3,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from ..admin.forms import NewCommunityForm
-from ..audit.services import audit_page, detail_of
+from ..audit.services import audit_page
+from ..audit.vocabulary import describe_events
 from ..communities import services as community_services
 from ..errors import PermissionDenied, ValidationFailed
 from ..forms import apply_domain_error
@@ -75,5 +76,5 @@ def plugin_settings(name):
 def audit():
     page = page_arg()
     rows, total = audit_page(None, page=page)
-    return render_template("admin/audit.html", rows=rows, total=total, page=page, per_page=50, detail_of=detail_of,
-                           district=True)
+    return render_template("admin/audit.html", entries=describe_events(rows, with_community=True), total=total,
+                           page=page, per_page=50, district=True)

@@ -46,14 +46,16 @@ def check_password_rules(password, username=""):
         raise ValidationFailed(_("The password must not contain the username."), field="password")
 
 
-def normalise_phone(phone):
-    """Digits (and a leading +) only, or ``None``; ``ValidationFailed`` for something that is not a number."""
+def normalise_phone(phone, field="phone", message=None):
+    """Digits (and a leading +) only, or ``None``; ``ValidationFailed`` naming ``field`` for something that is not a
+    number. Takes what people write for a mobile or an office line: 13812345678, 021-12345678, 010 1234 5678,
+    (0755) 8888 6666, +86 138 1234 5678, an extension after a dash (021-12345678-801)."""
     # Chinese input methods often type full-width digits (１３８...): NFKC turns them into ASCII ones.
     phone = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", phone or ""))
     if not phone:
         return None
     if not PHONE_RE.match(phone):
-        raise ValidationFailed(_("Enter a phone number with digits only, e.g. 13800138000."), field="phone")
+        raise ValidationFailed(message or _("Enter a phone number with digits only, e.g. 13800138000."), field=field)
     return phone
 
 

@@ -20,8 +20,8 @@ from ..clock import now
 from ..database import lock_rows
 from ..events import after_commit
 from ..extensions import db
-from ..i18n import N_, _, format_minutes
-from ..notifications.services import notify_many
+from ..i18n import N_plural, _, format_minutes
+from ..notifications.services import Minutes, notify_many
 from ..permissions import can
 from .accounts import MEMBER_KINDS, account
 from .categories import ledger_categories
@@ -248,11 +248,17 @@ def _post(records, community, actor_id, policy, moment):
     _notify_volunteers(records, community, moment)
 
 
+#: The message of a bulk confirmation, in the volunteer's language when they read it: the count is ``num``, the
+#: total ``hours`` (``Minutes``). (Older messages, "%(n)s of your entries were confirmed", are read as this one.)
+ENTRIES_CONFIRMED = N_plural("%(num)d of your entries was confirmed: %(hours)s.",
+                             "%(num)d of your entries were confirmed: %(hours)s.")
+
+
 def _notify_volunteers(records, community, moment):
     """One message per volunteer ("3 of your entries were confirmed: 4 h 30 min"), not one per entry."""
     per_person = defaultdict(list)
     for record in records:
         per_person[record.volunteer_id].append(record)
-    notify_many("ledger.confirmed", N_("%(n)s of your entries were confirmed: %(hours)s."), [
-        (own[0].volunteer, dict(n=len(own), hours=format_minutes(sum(record.minutes for record in own))))
+    notify_many("ledger.confirmed", ENTRIES_CONFIRMED, [
+        (own[0].volunteer, dict(num=len(own), hours=Minutes(sum(record.minutes for record in own))))
         for own in per_person.values()], community=community, link=f"/c/{community.slug}/hours/")

@@ -15,12 +15,12 @@ from ..clock import now
 from ..communities.services import active_membership
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..i18n import _, format_minutes
+from ..i18n import _, format_local_date, format_minutes
 from .accounts import atomic
 from .categories import ledger_category
 from .models import CONFIRMED, Certificate, ServiceRecord
 from .policy import ledger_policy, star_level
-from .reports import _live
+from .reports import _live, local_today
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: numbers are read aloud and typed by hand
 
@@ -60,7 +60,7 @@ def issue_certificate(community, volunteer, actor, period_start=None, period_end
         raise ValidationFailed(_("Certificates are issued for registered volunteers of this community."))
     if period_start and period_end and period_end < period_start:
         raise ValidationFailed(_("The end of the period must be after its start."), field="period_end")
-    today = now().date()
+    today = local_today(community)  # the community's date: the period may end today, the number has its year
     if (period_start and period_start > today) or (period_end and period_end > today):
         raise ValidationFailed(_("The period cannot lie in the future."), field="period_end")
     rows = [(category, int(minutes or 0), int(count)) for category, minutes, count in
@@ -145,6 +145,15 @@ def qr_svg(text):
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
+
+
+def printed_texts(certificate):
+    """The date of issue and the total hours as the printed certificate says them: in Chinese, whatever the reader's
+    language (it is an official document), from the same date and formatters as the list and the verification
+    page, so that paper and screen agree ("2026年11月24日", "147小时57分")."""
+    with force_locale("zh_CN"):
+        return {"issued_on": format_local_date(certificate.issued_on),
+                "total": format_minutes(certificate.total_minutes)}
 
 
 def period_label(certificate):

@@ -14,7 +14,7 @@ from ..clock import now
 from ..communities.services import active_membership
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..i18n import N_, _
+from ..i18n import N_plural, _
 from ..notifications.services import notify
 from ..permissions import require
 from .accounts import LedgerRejected, account, atomic, lock_member, post_transaction
@@ -202,9 +202,9 @@ def gift_credits(community, giver, receiver, minutes, actor, note=""):
                          caps={target.id: policy.balance_cap_minutes})
         record_audit("ledger.gift", actor=actor, community=community, target=("user", receiver.id),
                      detail={"minutes": minutes})
-        notify(receiver, "ledger.gift", N_("%(name)s gave you %(credits)s time-bank credits."),
-               community=community, link=f"/c/{community.slug}/hours/credits", name=giver.display_name,
-               credits=format_credits(minutes))
+        notify(receiver, "ledger.gift", CREDITS_GIVEN, community=community,
+               link=f"/c/{community.slug}/hours/credits", name=giver.display_name, credits=format_credits(minutes),
+               num=credits_count(minutes))
 
 
 def donate_credits(community, giver, minutes, actor):
@@ -268,6 +268,18 @@ def _positive_minutes(minutes):
     if minutes > 10_000_000:
         raise ValidationFailed(_("This amount is not possible."), field="amount")
     return minutes
+
+
+#: The message of a gift; ``num`` (``credits_count``) picks the plural form. (Older messages, "%(name)s gave you
+#: %(credits)s time-bank credits.", are read as this one.)
+CREDITS_GIVEN = N_plural("%(name)s gave you %(credits)s time-bank credit.",
+                         "%(name)s gave you %(credits)s time-bank credits.")
+
+
+def credits_count(minutes):
+    """The count that picks the plural form for an amount of credits: the whole number of credits, or 0 for a
+    fraction ("1.5 credits": 0 takes the same form as a fraction in English and Chinese)."""
+    return minutes // 60 if minutes % 60 == 0 else 0
 
 
 def format_credits(minutes):

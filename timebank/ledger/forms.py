@@ -22,7 +22,8 @@ MEMBER = {"autocapitalize": "none", "spellcheck": "false", "maxlength": 40}
 
 
 class ServiceTimesMixin:
-    """Date, start and end time in the community's time zone; an end before the start means after midnight."""
+    """Date, start and end time in the community's time zone; an end before the start means after midnight (the
+    ledger refuses such a span above ``records.MAX_OVERNIGHT_MINUTES``: then the end was typed wrong)."""
 
     def service_times(self, timezone):
         zone = ZoneInfo(timezone)

@@ -253,5 +253,13 @@ class Certificate(db.Model):
         """The volunteer had their personal data erased: the stored name is no longer shown."""
         return self.volunteer is not None and self.volunteer.username.startswith("erased-")
 
+    @property
+    def issued_on(self):
+        """The date of issue, wherever the certificate is printed, listed or verified: the day ``issued_at`` (UTC)
+        falls on in the issuing community's time zone (a certificate issued at 01:52 in Beijing is of that day)."""
+        from .reports import local_today
+
+        return local_today(self.community, self.issued_at)
+
 
 attach_to_metadata(db.metadata)

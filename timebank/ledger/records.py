@@ -5,7 +5,8 @@ record is confirmed by someone other than the volunteer: a coordinator, or the a
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from ..events import after_commit
 from ..extensions import db
 from ..hooks import dispatch_event, dispatch_events, hooks_for
 from ..i18n import N_, _
-from ..notifications.services import notify
+from ..notifications.services import Minutes, notify
 from ..permissions import can
 from ..validation import clean_text
 from .accounts import LedgerRejected, account, atomic, lock_member, post_transaction
@@ -39,6 +40,11 @@ from .policy import ledger_policy, round_minutes
 from .totals import count_records
 
 MAX_RECORD_MINUTES = 24 * 60
+#: The longest typed service (a claim or back-entry) that goes on past midnight. The forms read an end time before
+#: the start time as the next day, for night patrols and watches (22:00–06:00); a longer span past midnight is
+#: nearly always an end typed before the start (10:00–09:00 would become 23 hours). Twelve hours is where even a
+#: provincial platform asks for a higher approval of one person's day (domain notes §1.2, i志愿).
+MAX_OVERNIGHT_MINUTES = 12 * 60
 
 
 @dataclass
@@ -56,11 +62,13 @@ class RecordDraft:
     is_backfill: bool
 
 
-def _check_times(started_at, ended_at, minutes, policy, limit_age):
+def _check_times(started_at, ended_at, minutes, policy, limit_age, overnight_zone=None):
     if started_at is None or ended_at is None or started_at.tzinfo is None or ended_at.tzinfo is None:
         raise ValidationFailed(_("Enter when the service started and ended."), field="started_at")
     if ended_at <= started_at:
         raise ValidationFailed(_("The end must be after the start."), field="ended_at")
+    if overnight_zone is not None:  # before "already happened": a wrong end time on today's claim is the cause
+        check_overnight_span(started_at, ended_at, overnight_zone)
     if ended_at > now() + timedelta(minutes=5):
         raise ValidationFailed(_("Hours can only be recorded for service that has already happened."),
                                field="ended_at")
@@ -85,6 +93,19 @@ def _check_times(started_at, ended_at, minutes, policy, limit_age):
     if minutes > duration:
         raise ValidationFailed(_("The hours cannot be longer than the activity itself."), field="minutes")
     return minutes
+
+
+def check_overnight_span(started_at, ended_at, zone):
+    """Refuse a service that goes on past the midnight after its start (in ``zone``, the community's time zone)
+    for longer than ``MAX_OVERNIGHT_MINUTES``. Ending at midnight itself is not past it.
+
+    :raises ValidationFailed: on ``ended_at``, saying how an overnight service is entered.
+    """
+    midnight = datetime.combine(started_at.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+    if ended_at > midnight and ended_at - started_at > timedelta(minutes=MAX_OVERNIGHT_MINUTES):
+        raise ValidationFailed(_("The end time is before the start time. A service that goes on past midnight, "
+                                 "such as a night patrol from 22:00 to 06:00, can last at most %(limit)s.",
+                                 limit=_hours_text(MAX_OVERNIGHT_MINUTES)), field="ended_at")
 
 
 def _overlapping(community_id, volunteer_id, started_at, ended_at):
@@ -114,7 +135,10 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
     if ledger_category(category) is None:
         raise ValidationFailed(_("Choose one of the options."), field="category")
     policy = ledger_policy(community)
-    minutes = _check_times(started_at, ended_at, minutes, policy, limit_age)
+    # Typed times (claims, back-entries) have the overnight limit; check-in, rounds and repair orders take both
+    # times from clocks.
+    minutes = _check_times(started_at, ended_at, minutes, policy, limit_age,
+                           overnight_zone=ZoneInfo(community.timezone) if is_backfill else None)
     activity_name = clean_text(activity_name, "activity_name", 120, required=True)
     if is_backfill:
         evidence_note = clean_text(evidence_note, "evidence_note", 2000, required=True)
@@ -130,8 +154,6 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
                for reason in (found or [])]
     if reasons:
         raise LedgerRejected("; ".join(str(reason) for reason in reasons))
-    from zoneinfo import ZoneInfo
-
     record = ServiceRecord(
         community_id=community.id, volunteer_id=volunteer.id, category=category, source=source,
         activity_name=activity_name, activity_date=started_at.astimezone(ZoneInfo(community.timezone)).date(),
@@ -235,7 +257,7 @@ def _confirm_in_transaction(record, community, actor, note, policy):
                  detail={"minutes": record.minutes})
     notify(record.volunteer, "ledger.confirmed", N_("Your hours for “%(activity)s” were confirmed: %(hours)s."),
            community=community, link=f"/c/{community.slug}/hours/", activity=record.activity_name,
-           hours=_hours_text(record.minutes))
+           hours=Minutes(record.minutes))
     after_commit(lambda: announce_confirmed(community, [record]))
 
 
@@ -370,7 +392,7 @@ def correct(record, community, actor, minutes, reason, request=None):
         notify(record.volunteer, "ledger.corrected", N_("Your hours for “%(activity)s” were corrected to "
                                                        "%(hours)s: %(reason)s"), community=community,
                link=f"/c/{community.slug}/hours/records/{amended.id}", activity=record.activity_name,
-               hours=_hours_text(minutes), reason=reason)
+               hours=Minutes(minutes), reason=reason)
         after_commit(lambda: dispatch_event("timebank_hours_reversed", community, entry=record, reversal=amended))
     return amended
 
@@ -422,6 +444,13 @@ def decline_request(request, community, actor, reason):
         notify(request.requested_by, "ledger.correction_declined", N_("Your correction request was declined: "
                                                                        "%(reason)s"), community=community,
                link=f"/c/{community.slug}/hours/records/{request.record_id}", reason=reason)
+
+
+def latest_correction_request(record):
+    """The most recent correction request about ``record`` (open, corrected or declined), or ``None``: what the
+    volunteer's record page says about it."""
+    return db.session.scalar(select(CorrectionRequest).where(CorrectionRequest.record_id == record.id)
+                             .order_by(CorrectionRequest.created_at.desc(), CorrectionRequest.id.desc()).limit(1))
 
 
 def corrected_by(record):

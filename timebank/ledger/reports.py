@@ -26,8 +26,9 @@ from .policy import ledger_policy, overdue_cutoff, star_level
 PER_PAGE = 30
 
 
-def local_today(community):
-    return now().astimezone(ZoneInfo(community.timezone)).date()
+def local_today(community, moment=None):
+    """The date in the community's time zone: today, or the day of ``moment`` (an aware datetime)."""
+    return (moment or now()).astimezone(ZoneInfo(community.timezone)).date()
 
 
 def _live():

@@ -261,7 +261,8 @@ def certify_member(user_id, community=None):
         return redirect(url_for("communities.member", user_id=user_id))
     return render_template("ledger/certificate.html", certificate=certificate,
                            verify_url=certificates.verification_url(certificate),
-                           period=certificates.period_label(certificate))
+                           period=certificates.period_label(certificate),
+                           printed=certificates.printed_texts(certificate))
 
 
 @bp.route("/policy", methods=["GET", "POST"])

@@ -117,12 +117,21 @@ def record(record_id, community=None):
         try:
             records.request_correction(entry, g.community, subject, form.message.data, form.requested_minutes.data)
         except ValidationFailed as error:
+            if _correction_pending(entry):  # asked already (a second tap, another tab): the page shows that request
+                flash(error.message, "error")
+                return redirect(url_for("ledger.record", record_id=entry.id))
             apply_domain_error(form, error)
         else:
             flash(_("Your request was sent to the coordinators."), "success")
             return redirect(url_for("ledger.record", record_id=entry.id))
     return render_template("ledger/record.html", entry=entry, form=form, corrected_by=records.corrected_by(entry),
+                           correction=records.latest_correction_request(entry),
                            category=ledger_categories().get(entry.category))
+
+
+def _correction_pending(entry):
+    latest = records.latest_correction_request(entry)
+    return latest is not None and latest.status == "open"
 
 
 @bp.post("/consent")
@@ -215,7 +224,7 @@ def certificate(number, community=None):
     found = certificates.certificate_in(g.community, subject, number)
     return render_template("ledger/certificate.html", certificate=found,
                            verify_url=certificates.verification_url(found),
-                           period=certificates.period_label(found))
+                           period=certificates.period_label(found), printed=certificates.printed_texts(found))
 
 
 @bp.get("/leaderboard")

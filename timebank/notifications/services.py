@@ -4,13 +4,17 @@ import json
 import logging
 
 from flask import current_app
-from flask_babel import LazyString, force_locale, gettext
+from flask_babel import force_locale
 from sqlalchemy import func, insert, select, update
 
 from ..clock import now
 from ..events import after_commit, commit
 from ..extensions import db
 from .models import Notification
+from .params import Minutes, render, stored_params, upgrade_legacy
+
+__all__ = ["Minutes", "notify", "notify_many", "render_text", "unread_count", "inbox_page", "notification_of",
+           "mark_read"]
 
 logger = logging.getLogger(__name__)
 
@@ -21,15 +25,20 @@ def notify(recipient, kind, message, community=None, link="", **params):
 
     :param kind: a code such as ``"membership.approved"`` or ``"qr_checkin.reminder"``.
     :param message: an untranslated msgid marked with ``N_()``; ``params`` fill its ``%(name)s`` placeholders.
+        A message with plural forms is marked with ``N_plural(singular, plural)`` and counts the int parameter
+        ``num``.
     :param link: a path inside this site to open when the message is tapped.
 
-    A parameter marked with ``_l()`` (a meal slot's name, a category) is stored as its msgid and translated when
-    the message is read, like the message itself: each recipient reads it in their own language.
+    The message is read later, by the recipient, in the language they use then: nothing that depends on the
+    language is formatted here. A duration is passed as ``Minutes(90)``, a day as a ``datetime.date``, a count as
+    an ``int``, a text of the application as ``_l("Lunch")`` (or ``_l("%(n)d-star volunteer", n=3)``): each is
+    stored raw and formatted or translated when the message is read (``params.py`` has the whole list). Other
+    values (names, titles, reasons people typed) are stored as text and shown as they are.
     """
+    message, stored = stored_params(message, params)
     notification = Notification(
         recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind, message=message,
-        params_json=json.dumps({key: _stored_param(value) for key, value in params.items()}, ensure_ascii=False),
-        link=link or "", created_at=now(),
+        params_json=json.dumps(stored, ensure_ascii=False), link=link or "", created_at=now(),
     )
     db.session.add(notification)
     after_commit(lambda: _deliver(notification, recipient))
@@ -41,16 +50,19 @@ def notify_many(kind, message, messages, community=None, link=""):
     all of them, delivered through the configured channels after commit.
 
     :param messages: ``[(recipient, params), ...]``; ``params`` fill the placeholders of ``message`` as in
-        ``notify``.
+        ``notify`` (typed the same way: ``Minutes``, dates, counts, ``_l()``).
     """
     if not messages:
         return
     moment = now()
     recipients = {recipient.id: recipient for recipient, _params in messages}
-    ids = db.session.scalars(insert(Notification).returning(Notification.id), [dict(
-        recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind, message=message,
-        params_json=json.dumps({key: _stored_param(value) for key, value in params.items()}, ensure_ascii=False),
-        link=link or "", created_at=moment, read_at=None) for recipient, params in messages]).all()
+    rows = []
+    for recipient, params in messages:
+        msgid, stored = stored_params(message, params)
+        rows.append(dict(recipient_id=recipient.id, community_id=getattr(community, "id", None), kind=kind,
+                         message=msgid, params_json=json.dumps(stored, ensure_ascii=False), link=link or "",
+                         created_at=moment, read_at=None))
+    ids = db.session.scalars(insert(Notification).returning(Notification.id), rows).all()
     if current_app.config.get("NOTIFICATION_CHANNELS"):
         after_commit(lambda: _deliver_many(sorted(ids), recipients))
 
@@ -67,24 +79,12 @@ def _deliver_many(ids, recipients, chunk=500):
             _deliver(notification, recipients[notification.recipient_id])
 
 
-def _stored_param(value):
-    if isinstance(value, LazyString) and value._func is gettext and len(value._args) == 1 and not value._kwargs:
-        return {"msgid": value._args[0]}
-    return str(value)
-
-
-def _read_param(value):
-    if not (isinstance(value, dict) and "msgid" in value):
-        return value
-    msgid = value["msgid"]  # (not inside the call: the message extractor would take the key for a msgid)
-    return gettext(msgid)
-
-
 def render_text(notification):
-    """The notification's text in the current language."""
-    params = {key: _read_param(value) for key, value in json.loads(notification.params_json or "{}").items()}
+    """The notification's text in the current language (durations, days and the application's texts in it too)."""
     try:
-        return gettext(notification.message, **params) if params else gettext(notification.message)
+        message, params = upgrade_legacy(notification.kind, notification.message,
+                                         json.loads(notification.params_json or "{}"))
+        return render(message, params)
     except (KeyError, ValueError, TypeError):  # a translation with a broken placeholder must not break the inbox
         return notification.message
 

@@ -145,6 +145,30 @@ def test_the_star_is_granted_after_five_working_days_without_objection(app, ctx,
     assert candidacies(ctx) == [("vol", 1, "awarded")]
 
 
+def test_the_star_message_names_the_level_in_the_readers_language(app, ctx, thresholds, clock):
+    """The award keeps its name in the installation's language; the message says it in the volunteer's."""
+    from timebank.notifications.models import Notification
+    from timebank.notifications.services import render_text
+
+    serve(ctx, "vol", 4, 2.5)
+    notice_id = ctx(lambda c, users: db.session.scalar(select(Notice.id)))
+    clock.day(8, hour=0)
+    ctx(lambda c, users: notices.close_notice(notices.notice_in(c, notice_id), c, None))
+
+    def told(locale):
+        def read(c, users):
+            message = db.session.scalar(select(Notification).where(Notification.kind == "honor_awards.awarded",
+                                                                   Notification.recipient_id == users["vol"].id))
+            with force_locale(locale):
+                return render_text(message)
+        return ctx(read)
+
+    assert told("en") == "Congratulations: “1-star volunteer” is now final."
+    with app.test_request_context(), force_locale("zh_CN"):
+        assert told("zh_CN") == gettext("Congratulations: “%(title)s” is now final.",
+                                        title=gettext("%(n)d-star volunteer", n=1))
+
+
 def test_hook_timebank_hours_reversed_withdraws_and_recrossing_reinstates(ctx, thresholds, clock):
     first = serve(ctx, "vol", 4, 1)
     serve(ctx, "vol", 3, 1)
