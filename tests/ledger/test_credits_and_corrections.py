@@ -7,8 +7,8 @@ from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.extensions import db
 from timebank.ledger import credits
 from timebank.ledger.accounts import LedgerRejected, atomic, balance_of, member_balances
+from timebank.ledger.corrections import correct, decline_request, request_correction
 from timebank.ledger.models import DONATIONS, CorrectionRequest, ServiceRecord
-from timebank.ledger.records import correct, decline_request, request_correction
 from timebank.ledger.verify import verify_ledger
 from timebank.settings import save_settings
 

@@ -54,7 +54,8 @@ def sheet_values(data):
 
 def varied_records(seed):
     """Records of every status, a back-entry, a correction and text that XML and spreadsheets treat specially."""
-    from timebank.ledger.records import correct, reject
+    from timebank.ledger.corrections import correct
+    from timebank.ledger.records import reject
 
     first = seed.record(confirm=True, minutes=90, place="3号楼", content="第一行\r\n第二行 & <b>粗</b> > 1",
                         evidence_note="  前后有空格  ", activity_leader="李 主任")

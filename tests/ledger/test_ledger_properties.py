@@ -15,8 +15,9 @@ from timebank.errors import TimebankError
 from timebank.extensions import db
 from timebank.ledger import credits, reports
 from timebank.ledger.accounts import atomic
+from timebank.ledger.corrections import correct
 from timebank.ledger.models import MEMBER_CREDITS, MEMBER_SERVICE, Account, Posting, ServiceRecord
-from timebank.ledger.records import auto_confirm, confirm, correct, decide_many, reject
+from timebank.ledger.records import auto_confirm, confirm, decide_many, reject
 from timebank.ledger.totals import differences
 from timebank.ledger.verify import verify_ledger
 from timebank.settings import save_settings

@@ -68,7 +68,8 @@ def test_the_recipients_language_is_the_one_they_use_when_reading(seed, client, 
 
 def test_one_confirmation_and_a_correction_read_in_the_volunteers_language(seed, client, auth, app):
     from timebank.communities.models import Community
-    from timebank.ledger.records import confirm, correct
+    from timebank.ledger.corrections import correct
+    from timebank.ledger.records import confirm
 
     language(app, "maple.vol", "en")
     record_id = seed.record(minutes=90, activity_name="巡逻")

@@ -11,7 +11,7 @@ from timebank.testing import sqlite_plan_at_district_scale
 
 def test_the_correction_of_a_record_is_found_through_an_index(app):
     with app.app_context():
-        plan = sqlite_plan_at_district_scale(  # the statement of records.corrected_by
+        plan = sqlite_plan_at_district_scale(  # the statement of corrections.corrected_by
             "ledger_service_record", select(ServiceRecord).where(ServiceRecord.corrects_id == 12345), "corrects_id")
     if plan is None:
         pytest.skip("PostgreSQL's statistics know the share of NULLs")

@@ -325,7 +325,7 @@ def test_hook_timebank_hours_confirmed(ledger, register_plugin, caplog):
 
 def test_hook_timebank_hours_reversed(ledger, register_plugin):
     from timebank import hookimpl
-    from timebank.ledger.records import correct
+    from timebank.ledger.corrections import correct
 
     received = []
 

@@ -12,8 +12,9 @@ from timebank.extensions import db
 from timebank.identity.models import User
 from timebank.ledger import reports
 from timebank.ledger.accounts import atomic
+from timebank.ledger.corrections import correct
 from timebank.ledger.models import CONFIRMED, ServiceRecord, ServiceTotal
-from timebank.ledger.records import auto_confirm, confirm, correct, decide_many, reject
+from timebank.ledger.records import auto_confirm, confirm, decide_many, reject
 from timebank.ledger.totals import differences, rebuild_service_totals
 
 YEAR_HOURS = 24 * 365  # a record this many hours before NOW (2026-11-20) falls in 2025

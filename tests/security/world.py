@@ -188,7 +188,8 @@ def _ledger(clock, ids):
     from timebank.ledger import credits
     from timebank.ledger.accounts import atomic
     from timebank.ledger.certificates import issue_certificate
-    from timebank.ledger.records import confirm, record_service, request_correction
+    from timebank.ledger.corrections import request_correction
+    from timebank.ledger.records import confirm, record_service
 
     maple, volunteer, coordinator = _community("maple"), _user("a.vol"), _user("a.coord")
     records = []

@@ -3,6 +3,7 @@
 from flask import g, url_for
 
 from ..errors import NotFound
+from ..ledger import corrections as ledger_corrections
 from ..ledger import records as ledger_records
 from ..ledger import reports
 from ..ledger.claims import claim_hours
@@ -45,7 +46,7 @@ def show_record(record_id):
     record = ledger_records.record_in(g.community, record_id)
     if record.volunteer_id != api_user().id:
         raise NotFound(record_id)
-    return record_data(record, ledger_records.corrected_by(record) is not None)
+    return record_data(record, ledger_corrections.corrected_by(record) is not None)
 
 
 @bp.route("/claims", methods=["POST"])

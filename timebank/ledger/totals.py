@@ -5,7 +5,7 @@ one volunteer in one community, year (of the activity date) and category. Every 
 in the same transaction, with one statement whatever the number of records:
 
 * a confirmation (``records.confirm``, ``records.auto_confirm``, ``bulk.confirm_many``) adds the record;
-* a correction (``records.correct``, voids included) takes away the record it replaces and adds the new one.
+* a correction (``corrections.correct``, voids included) takes away the record it replaces and adds the new one.
 
 Rejections and pending records change nothing. ``rebuild_service_totals`` computes the table from the records in
 one ``INSERT ... SELECT ... GROUP BY`` (the migration that creates it, the benchmark's generator after its bulk

@@ -33,6 +33,7 @@ from ..permissions import require
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
 from ..web import as_id, page_arg, year_arg
 from . import certificates, credits, exports, records, reports
+from . import corrections as correcting
 from .accounts import atomic
 from .categories import ledger_categories
 from .forms import BackfillForm, CorrectForm, DecideForm, DeclineForm
@@ -95,14 +96,14 @@ def record(record_id, community=None):
     form = CorrectForm(minutes=entry.minutes) if request.method == "GET" else CorrectForm()
     request_ = None
     if as_id(request.args.get("request")):
-        request_ = records.request_in(g.community, as_id(request.args.get("request")))
+        request_ = correcting.request_in(g.community, as_id(request.args.get("request")))
         if request.method == "GET" and request_.requested_minutes is not None:
             form.minutes.data = request_.requested_minutes
     if form.validate_on_submit():
         if form.request_id.data and form.request_id.data.isdigit():
-            request_ = records.request_in(g.community, int(form.request_id.data))
+            request_ = correcting.request_in(g.community, int(form.request_id.data))
         try:
-            amended = records.correct(entry, g.community, current_user, form.minutes.data, form.reason.data,
+            amended = correcting.correct(entry, g.community, current_user, form.minutes.data, form.reason.data,
                                       request=request_)
         except ValidationFailed as error:
             apply_domain_error(form, error)
@@ -112,7 +113,7 @@ def record(record_id, community=None):
             flash(_("The entry was corrected."), "success")
             return redirect(url_for("ledger_admin.record", record_id=amended.id))
     return render_template("ledger/admin_record.html", entry=entry, form=form, request_=request_,
-                           corrected_by=records.corrected_by(entry), decide_form=DecideForm(),
+                           corrected_by=correcting.corrected_by(entry), decide_form=DecideForm(),
                            category=ledger_categories().get(entry.category),
                            can_decide=records.can_confirm(current_user, entry, g.community))
 
@@ -180,10 +181,10 @@ def corrections(community=None):
 def decline(request_id, community=None):
     require(current_user, "ledger.correct", g.community)
     form = DeclineForm()
-    request_ = records.request_in(g.community, request_id)
+    request_ = correcting.request_in(g.community, request_id)
     if form.validate_on_submit():
         try:
-            records.decline_request(request_, g.community, current_user, form.reason.data)
+            correcting.decline_request(request_, g.community, current_user, form.reason.data)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:

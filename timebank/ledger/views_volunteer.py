@@ -12,7 +12,7 @@ from ..forms import apply_domain_error
 from ..i18n import _
 from ..identity.proxy import current_subject
 from ..web import page_arg, year_arg
-from . import certificates, credits, records, reports
+from . import certificates, corrections, credits, records, reports
 from .categories import ledger_categories
 from .claims import claim_hours
 from .forms import (
@@ -115,7 +115,7 @@ def record(record_id, community=None):
     form = CorrectionRequestForm()
     if form.validate_on_submit():
         try:
-            records.request_correction(entry, g.community, subject, form.message.data, form.requested_minutes.data)
+            corrections.request_correction(entry, g.community, subject, form.message.data, form.requested_minutes.data)
         except ValidationFailed as error:
             if _correction_pending(entry):  # asked already (a second tap, another tab): the page shows that request
                 flash(error.message, "error")
@@ -124,13 +124,13 @@ def record(record_id, community=None):
         else:
             flash(_("Your request was sent to the coordinators."), "success")
             return redirect(url_for("ledger.record", record_id=entry.id))
-    return render_template("ledger/record.html", entry=entry, form=form, corrected_by=records.corrected_by(entry),
-                           correction=records.latest_correction_request(entry),
+    return render_template("ledger/record.html", entry=entry, form=form, corrected_by=corrections.corrected_by(entry),
+                           correction=corrections.latest_correction_request(entry),
                            category=ledger_categories().get(entry.category))
 
 
 def _correction_pending(entry):
-    latest = records.latest_correction_request(entry)
+    latest = corrections.latest_correction_request(entry)
     return latest is not None and latest.status == "open"
 
 

@@ -14,8 +14,9 @@ from timebank.errors import ValidationFailed
 from timebank.extensions import db
 from timebank.hooks import dispatch_event
 from timebank.ledger.accounts import atomic
+from timebank.ledger.corrections import correct
 from timebank.ledger.models import ServiceRecord
-from timebank.ledger.records import confirm, correct, record_service
+from timebank.ledger.records import confirm, record_service
 from timebank.plugin_state import set_plugin_enabled
 from timebank.settings import save_settings
 from timebank.testing import statements_during
