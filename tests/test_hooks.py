@@ -624,6 +624,39 @@ def test_hook_timebank_validate_credit(app, community, board, register_plugin):
     assert len(cap.drafts) == 2
 
 
+def test_hook_timebank_validate_credit_reasons_stay_untranslated_for_later_readers(app, community, register_plugin):
+    """Reasons given as lazy messages (``_l``) refuse the record in the refused person's language, and are kept
+    untranslated (joined) for a reason stored on a row, read later in another language."""
+    from flask_babel import force_locale
+
+    from timebank.i18n import _l
+    from timebank.ledger.accounts import LedgerRejected, atomic
+    from timebank.ledger.records import record_service
+    from timebank.stored_text import shown_text, stored_reason
+
+    class Rule:
+        def __init__(self, reason):
+            self.reason = reason
+
+        @hookimpl
+        def timebank_validate_credit(self, draft, community):
+            return [self.reason]
+
+    register_plugin(Rule(_l("The service must last more than zero minutes.")), "first_rule")
+    register_plugin(Rule(_l("These hours have already been recorded.")), "second_rule")
+    with app.test_request_context(), force_locale("en"), pytest.raises(LedgerRejected) as refused:
+        finish = now() - timedelta(days=1)
+        with atomic():
+            record_service(community_by_slug("maple"), user_named("maple.vol"), category="ledger.other",
+                           activity_name="Meal delivery", started_at=finish - timedelta(hours=1), ended_at=finish)
+    assert refused.value.message == ("These hours have already been recorded.; The service must last more than "
+                                     "zero minutes.")  # (pluggy asks the plugin registered last first)
+    with app.test_request_context():
+        stored = stored_reason(refused.value, 200)
+        with force_locale("zh_CN"):
+            assert shown_text(stored) == "这些时长已经记录过了。；服务时长必须大于0分钟。"
+
+
 def listener(hook_name, fail=False):
     """A throwaway plugin with one implementation of an event hook; ``.calls`` records what it received."""
     plugin = types.SimpleNamespace(calls=[])

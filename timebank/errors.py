@@ -1,12 +1,22 @@
 """Domain errors. Services raise them; the core maps them to HTTP answers (400, 403, 404)."""
 
+from flask_babel import LazyString
+
 
 class TimebankError(Exception):
-    """Base class; ``message`` is a translated, user-facing text."""
+    """Base class; ``message`` is a translated, user-facing text.
+
+    Raised with a lazy message (``_l("...", name=...)``), the error keeps it untranslated as ``lazy_message`` too,
+    for a reason stored on a row and shown later in the reader's language (``timebank.stored_text``)."""
 
     status_code = 400
 
     def __init__(self, message="", **details):
+        self.lazy_message = message if isinstance(message, LazyString) else None
+        if self.lazy_message is not None:
+            from .stored_text import text_now
+
+            message = text_now(message)
         super().__init__(message)
         self.message = message
         self.details = details

@@ -358,7 +358,8 @@ def timebank_validate_credit(draft, community):
     :param draft: a ``timebank.ledger.records.RecordDraft`` (volunteer id, category, activity name, start, end,
         minutes, source, whether it is a back-entry).
     :param community: the ``Community`` it is recorded in.
-    :return: a list of reasons (translated strings) to refuse it; an empty list or ``None`` accepts it.
+    :return: a list of reasons to refuse it, best as lazy messages (``_l(...)``: a refusal kept on a row is then
+        shown in its reader's language, see ``timebank.stored_text``); an empty list or ``None`` accepts it.
 
     Called inside the transaction, before the record is added; any reason refuses the record with
     ``LedgerRejected`` and nothing is written. Only plugins on in that community are asked.

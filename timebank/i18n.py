@@ -10,15 +10,15 @@ from functools import cached_property, lru_cache
 
 from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, ngettext
+from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, lazy_ngettext, ngettext
 from flask_babel import get_translations as _babel_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-__all__ = ["_", "_l", "ngettext", "select_locale", "select_timezone", "format_minutes", "mask_phone",
-           "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale", "N_",
-           "N_plural", "PluralMessage"]
+__all__ = ["_", "_l", "ngettext", "lazy_ngettext", "select_locale", "select_timezone", "format_minutes",
+           "mask_phone", "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale",
+           "N_", "N_plural", "PluralMessage"]
 
 
 def translations():

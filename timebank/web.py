@@ -18,6 +18,7 @@ from .errors import NotFound, PermissionDenied, TimebankError, ValidationFailed
 from .extensions import db, login_manager
 from .hookspecs import TEMPLATE_SLOTS
 from .i18n import _, _l
+from .stored_text import shown_text
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +287,7 @@ def _install_template_helpers(app):
         time_only=i18n.format_local_time,
         mask_phone=i18n.mask_phone,
         mask_name=i18n.mask_name,
+        stored_text=shown_text,  # a message kept on a row (``timebank.stored_text``), in the reader's language
     )
     app.context_processor(_template_context)
     app.jinja_env.globals["icon_sprite"] = _icon_sprite

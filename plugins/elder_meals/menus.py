@@ -11,7 +11,7 @@ from timebank.clock import now
 from timebank.errors import NotFound, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.validation import clean_text
 from timebank.web import parse_day
 
@@ -120,7 +120,8 @@ def save_menu(community, actor, day, slot, capacity, dishes, note="", publish=Fa
         db.session.flush()
     ordered = ordered_portions([menu.id]).get(menu.id, 0)
     if capacity < ordered:
-        raise ValidationFailed(_("%(n)d meals are already ordered: the capacity cannot be lower.", n=ordered),
+        raise ValidationFailed(ngettext("%(num)d meal is already ordered: the capacity cannot be lower.",
+                                        "%(num)d meals are already ordered: the capacity cannot be lower.", ordered),
                                field="capacity")
     menu.capacity, menu.note = capacity, clean_text(note, "note", 200)
     existing = {dish.position: dish for dish in menu.dishes}

@@ -19,6 +19,7 @@ MODES = ("dine_in", "pickup", "delivery")
 # | cancelled (before the cut-off, or by the canteen)
 ORDER_STATES = ("placed", "served", "no_answer", "missed", "cancelled")
 BILLABLE_STATES = ("placed", "served")
+NO_HOURS_REASON_LENGTH = 200
 ROUND_STATES = ("open", "started", "finished", "cancelled")
 
 
@@ -158,8 +159,9 @@ class Round(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_service_record.id"), nullable=True)
-    # Why no hours were recorded (the ledger refused); empty when a record exists.
-    no_hours_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Why no hours were recorded (the ledger refused), a text stored by ``timebank.stored_text`` (shown in the
+    # reader's language); empty when a record exists.
+    no_hours_reason: Mapped[str] = mapped_column(String(NO_HOURS_REASON_LENGTH), nullable=False, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 

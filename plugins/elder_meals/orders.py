@@ -14,7 +14,7 @@ from timebank.database import lock_row
 from timebank.errors import NotFound, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, ngettext
 from timebank.notifications.services import notify
 
 from .menus import dish_of, ordered_portions
@@ -68,7 +68,8 @@ def _check_choice(policy, menu, dish_id, mode, portions):
     except (TypeError, ValueError):
         raise ValidationFailed(_("Enter a whole number."), field="portions") from None
     if not 1 <= portions <= policy.max_portions:
-        raise ValidationFailed(_("Between 1 and %(n)d portions.", n=policy.max_portions), field="portions")
+        raise ValidationFailed(ngettext("One portion per order.", "Between 1 and %(num)d portions.",
+                                        policy.max_portions), field="portions")
     return dish, portions
 
 
@@ -183,7 +184,7 @@ def _tell_elder(community, actor, elder, order, message):
         return
     notify(elder.user, "elder_meals.order", message, community=community,
            link=f"/c/{community.slug}/p/elder-meals/elders/{elder.id}/order", who=actor.display_name,
-           slot=SLOT_LABELS[order.slot], day=order.meal_date.isoformat(),  # the slot: read in the reader's language
+           slot=SLOT_LABELS[order.slot], day=order.meal_date,  # the slot and the day: in the reader's language
            dish=order.dish.name if order.dish else "", due=format_yuan(order.due_fen))
 
 

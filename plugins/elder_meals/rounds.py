@@ -17,15 +17,16 @@ from timebank.database import lock_row
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, _l
 from timebank.ledger.accounts import LedgerRejected
 from timebank.ledger.records import record_service
 from timebank.notifications.services import notify
+from timebank.stored_text import stored_reason
 
 from .alerts import raise_alert
-from .models import Order, Round
+from .models import NO_HOURS_REASON_LENGTH, Order, Round
 from .policy import SLOT_LABELS, meal_policy
-from .services import in_language_of, is_kitchen, local_today, require_kitchen, zone
+from .services import is_kitchen, local_today, require_kitchen, zone
 
 CATEGORY = "elder_meals.delivery"
 
@@ -63,8 +64,10 @@ def stop_counts(round_ids):
     return counts
 
 
-def round_title(delivery_round):
-    return delivery_round.name or _("Other addresses")
+def round_title(delivery_round, lazy=False):
+    """The round's name (its grid's or building's), or "Other addresses": translated now, or ``lazy`` for a
+    notification (translated when it is read)."""
+    return delivery_round.name or (_l("Other addresses") if lazy else _("Other addresses"))
 
 
 # --- Planning ---------------------------------------------------------------------------------------------------
@@ -149,8 +152,7 @@ def drop_stop(community, order):
             notify(delivery_round.volunteer, "elder_meals.round_cancelled",
                    N_("The meal delivery round %(round)s on %(day)s is no longer needed: every order was "
                       "cancelled. Thank you!"), community=community, link=f"/c/{community.slug}/p/elder-meals/rounds",
-                   round=in_language_of(delivery_round.volunteer, lambda: round_title(delivery_round)),
-                   day=delivery_round.meal_date.isoformat())
+                   round=round_title(delivery_round, lazy=True), day=delivery_round.meal_date)
     else:
         _renumber(delivery_round)
 
@@ -200,8 +202,7 @@ def give_back(community, user, delivery_round):
         notify(coordinator, "elder_meals.round_free", N_("%(name)s gave back the meal delivery round %(round)s on "
                                                          "%(day)s: it needs a volunteer."), community=community,
                link=f"/c/{community.slug}/p/elder-meals/rounds/{delivery_round.id}", name=user.display_name,
-               round=in_language_of(coordinator, lambda: round_title(delivery_round)),
-               day=delivery_round.meal_date.isoformat())
+               round=round_title(delivery_round, lazy=True), day=delivery_round.meal_date)
     record_audit("elder_meals.round_given_back", actor=user, community=community,
                  target=("elder_meals_round", delivery_round.id))
     commit()
@@ -284,7 +285,7 @@ def _record_hours(community, delivery_round, actor):
                 actor=actor)
         delivery_round.record_id, delivery_round.no_hours_reason = record.id, ""
     except (LedgerRejected, ValidationFailed) as error:
-        delivery_round.no_hours_reason = str(error.message)[:200]
+        delivery_round.no_hours_reason = stored_reason(error, NO_HOURS_REASON_LENGTH)
 
 
 def retry_hours(community, actor, delivery_round):

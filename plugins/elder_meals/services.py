@@ -41,15 +41,6 @@ def local_today(community, moment=None):
     return (moment or now()).astimezone(zone(community)).date()
 
 
-def in_language_of(person, text):
-    """A lazily translated text (a slot's name, say) in ``person``'s language, for a notification parameter:
-    parameters are stored as plain text, while the message itself is translated when it is read."""
-    from flask_babel import force_locale
-
-    with force_locale(person.locale or "zh_CN"):
-        return str(text() if callable(text) else text)
-
-
 def local_time(community, moment):
     return moment.astimezone(zone(community)).strftime("%H:%M") if moment else ""
 

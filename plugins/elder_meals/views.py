@@ -10,7 +10,7 @@ from timebank.communities.services import active_membership, find_member
 from timebank.communities.structure import household_choices
 from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.identity.proxy import current_subject
 from timebank.permissions import require
 from timebank.web import parse_day
@@ -206,7 +206,8 @@ def change_status(elder_id, community=None):
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
-            flash(_("Saved. %(n)d orders were priced again.", n=changed), "success")
+            flash(ngettext("Saved. %(num)d order was priced again.", "Saved. %(num)d orders were priced again.",
+                           changed), "success")
     return redirect(url_for("elder_meals.elder_page", elder_id=elder.id))
 
 

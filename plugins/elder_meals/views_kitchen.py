@@ -9,7 +9,7 @@ from flask_login import current_user
 from timebank.communities.services import find_member
 from timebank.errors import NotFound, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.permissions import require
 from timebank.web import as_id, parse_day
 
@@ -84,7 +84,8 @@ def publish_week(community=None):
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
-            flash(_("%(n)d menus published: elders and families can order now.", n=count), "success")
+            flash(ngettext("%(num)d menu published: elders and families can order now.",
+                           "%(num)d menus published: elders and families can order now.", count), "success")
     return redirect(url_for("elder_meals.week", week=monday.isoformat()))
 
 
@@ -98,7 +99,8 @@ def copy_week(community=None):
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
-            flash(_("%(n)d menus copied as drafts: check them and publish.", n=count), "success")
+            flash(ngettext("%(num)d menu copied as a draft: check it and publish.",
+                           "%(num)d menus copied as drafts: check them and publish.", count), "success")
     return redirect(url_for("elder_meals.week", week=monday.isoformat()))
 
 

@@ -10,8 +10,9 @@ from timebank import roles
 from timebank.communities.services import active_membership
 from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.identity.proxy import current_subject
+from timebank.stored_text import shown_text
 
 from . import alerts, orders, rounds, services
 from .blueprints import bp
@@ -50,8 +51,9 @@ def plan_rounds(community=None):
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
-            flash(_("%(stops)d deliveries put into rounds (%(rounds)d new rounds). Volunteers can sign up now.",
-                    stops=stops, rounds=created), "success")
+            flash(ngettext("%(num)d delivery put into rounds (%(rounds)s). Volunteers can sign up now.",
+                           "%(num)d deliveries put into rounds (%(rounds)s). Volunteers can sign up now.", stops,
+                           rounds=ngettext("%(num)d new round", "%(num)d new rounds", created)), "success")
     else:
         flash(_("Enter the day, the meal and the time the round leaves."), "error")
     return redirect(url_for("elder_meals.rounds"))
@@ -118,7 +120,7 @@ def mark_stop(round_id, order_id, community=None):
                 flash(_("Delivered."), "success")
             if delivery_round.status == "finished":
                 flash(_("Round finished. Your time was sent for confirmation. Thank you!")
-                      if delivery_round.record_id else delivery_round.no_hours_reason, "success"
+                      if delivery_round.record_id else shown_text(delivery_round.no_hours_reason), "success"
                       if delivery_round.record_id else "error")
     return redirect(url_for("elder_meals.round_page", round_id=delivery_round.id))
 

@@ -13,7 +13,7 @@ from timebank.errors import NotFound, ValidationFailed
 from timebank.events import after_commit, commit
 from timebank.extensions import db
 from timebank.hooks import dispatch_event
-from timebank.i18n import N_, _, _l
+from timebank.i18n import N_, _, _l, ngettext
 from timebank.notifications.services import notify
 from timebank.permissions import can, require
 from timebank.validation import clean_text
@@ -72,7 +72,8 @@ def publish_notice(campaign, community, actor, winner_ids, body=""):
     if not winners or len(winners) != len(ids):
         raise ValidationFailed(_("Choose the winners among the shortlisted candidates."), field="winners")
     if len(winners) > campaign.quota:
-        raise ValidationFailed(_("At most %(n)d honours in this campaign.", n=campaign.quota), field="winners")
+        raise ValidationFailed(ngettext("At most %(num)d honour in this campaign.",
+                                        "At most %(num)d honours in this campaign.", campaign.quota), field="winners")
     today = local_today(community)
     with in_default_language():
         title = _("Public notice of the proposed honours: %(title)s", title=campaign.title)

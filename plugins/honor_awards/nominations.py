@@ -16,7 +16,7 @@ from timebank.database import paged
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, ngettext
 from timebank.identity.models import User
 from timebank.notifications.services import notify
 from timebank.permissions import can, require
@@ -134,7 +134,8 @@ def eligibility_problem(campaign, community, user=None, household=None, building
         if earliest is None and months:
             return _("Nobody of this household is registered in the community yet.")
     if months and (earliest is None or earliest > now() - timedelta(days=round(months * 30.44))):
-        return _("Candidates must have lived in the community for at least %(n)d months.", n=months)
+        return ngettext("Candidates must have lived in the community for at least %(num)d month.",
+                        "Candidates must have lived in the community for at least %(num)d months.", months)
     honoured = select(Award.id).where(Award.community_id == community.id, Award.level == campaign.level,
                                       Award.year == campaign.year, Award.kind != "star")
     same = select(Nomination.id).where(Nomination.campaign_id == campaign.id,

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.permissions import can, require
 from timebank.web import page_arg
 
@@ -234,7 +234,7 @@ def votes(campaign_id, community=None):
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
-            flash(_("%(n)d votes voided.", n=count), "success")
+            flash(ngettext("%(num)d vote voided.", "%(num)d votes voided.", count), "success")
             return redirect(url_for("honor_awards.votes", campaign_id=campaign.id))
     return render_template("honor_awards/votes.html", campaign=campaign, form=form,
                            standings=review.standings(campaign, g.community, statuses=(

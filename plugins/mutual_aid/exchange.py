@@ -21,7 +21,7 @@ from timebank.ledger.accounts import LedgerRejected, balances_of
 from timebank.ledger.credits import transfer_credits
 from timebank.ledger.models import MEMBER_CREDITS, LedgerTransaction, Posting
 from timebank.ledger.records import auto_confirm, confirm, record_service
-from timebank.notifications.services import notify
+from timebank.notifications.services import Minutes, notify
 from timebank.permissions import can
 from timebank.validation import clean_text
 
@@ -135,9 +135,9 @@ def _settle(agreement, community, record, policy, actor, basis):
             transaction.id, amount, pool)
     agreement.status = "completed"
     for person in (agreement.helper, agreement.recipient):
-        notify(person, "mutual_aid.completed", N_("“%(title)s” is complete: %(minutes)s minutes. Thank you!"),
+        notify(person, "mutual_aid.completed", N_("“%(title)s” is complete: %(hours)s. Thank you!"),
                community=community, link=f"/c/{community.slug}/p/mutual-aid/agreements/{agreement.id}",
-               title=listing.title, minutes=agreement.actual_minutes)
+               title=listing.title, hours=Minutes(agreement.actual_minutes))
 
 
 def confirm_by_coordinator(agreement, community, actor):
@@ -206,3 +206,8 @@ def due_reminders(community, moment=None):
 def balances_for(community, people):
     """``{person id: credit balance}`` of the person and the relatives they act for, in one query."""
     return balances_of(community.id, MEMBER_CREDITS, [person.id for person in people])
+
+
+#: The message of older "complete" notifications (a number of minutes, "90 minutes"): kept in the catalogue so
+#: that they still read translated. Today's gives the time as a duration ("1 h 30 min").
+LEGACY_MESSAGES = (N_("“%(title)s” is complete: %(minutes)s minutes. Thank you!"),)

@@ -4,6 +4,7 @@ Completion and the movement of credits live in ``exchange.py``.
 """
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
@@ -273,11 +274,12 @@ def accept(listing, community, actor, response, agreed_for: datetime):
     for other in responses_to(listing):
         other.status = "accepted" if other.id == response.id else "declined"
     db.session.flush()
+    local = agreed_for.astimezone(ZoneInfo(community.timezone))  # (the day in the reader's language)
     for person in {helper, recipient, response.person}:
-        notify(person, "mutual_aid.agreed", N_("Agreed: “%(title)s” on %(when)s. You can now see each other's "
-                                               "contact details."), community=community,
+        notify(person, "mutual_aid.agreed", N_("Agreed: “%(title)s” on %(day)s at %(time)s. You can now see each "
+                                               "other's contact details."), community=community,
                link=f"/c/{community.slug}/p/mutual-aid/agreements/{agreement.id}", title=listing.title,
-               when=agreed_for.strftime("%Y-%m-%d %H:%M"))
+               day=local.date(), time=f"{local:%H:%M}")
     record_audit("mutual_aid.agreed", actor=actor, community=community, target=("mutual_aid_agreement", agreement.id))
     commit()
     return agreement
@@ -351,3 +353,8 @@ def members_for_choice(community):
     return db.session.execute(select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
                               .where(Membership.community_id == community.id, Membership.status == "active")
                               .order_by(User.display_name)).all()
+
+
+#: The message of older "agreed" notifications (the day and time as one text, "2026-11-24 09:00"): kept in the
+#: catalogue so that they still read translated.
+LEGACY_MESSAGES = (N_("Agreed: “%(title)s” on %(when)s. You can now see each other's contact details."),)

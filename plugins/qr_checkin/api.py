@@ -11,6 +11,7 @@ from flask import g
 from timebank.api import CHECK_IN, ApiBlueprint, ApiProblem, api_user, idempotent, scope
 from timebank.clock import now
 from timebank.i18n import _
+from timebank.stored_text import shown_text
 
 from . import attendance, codes, services, tokens
 from .api_schemas import (
@@ -52,7 +53,7 @@ def attendance_data(found):
     return {"id": found.id, "shift_id": found.shift_id, "post_name": found.shift.post.name,
             "checked_in_at": found.checked_in_at, "checked_out_at": found.checked_out_at, "minutes": found.minutes,
             "auto_closed": found.auto_closed, "record_id": found.record_id,
-            "no_hours_reason": found.no_hours_reason}
+            "no_hours_reason": shown_text(found.no_hours_reason)}
 
 
 @bp.route("/shifts", methods=["GET"])

@@ -42,7 +42,8 @@ class AttendanceSchema(Schema):
     minutes = fields.Integer(required=True, metadata={"description": "Minutes on post (after check-out)."})
     auto_closed = fields.Boolean(required=True, metadata={"description": "A forgotten check-out closed for you."})
     record_id = fields.Integer(allow_none=True, metadata={"description": "The service record sent for confirmation."})
-    no_hours_reason = fields.String(required=True)
+    no_hours_reason = fields.String(required=True, metadata={
+        "description": "Why no hours were recorded, in the language of the request; empty when they were."})
 
 
 class MyShiftsSchema(Schema):

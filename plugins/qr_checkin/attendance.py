@@ -21,12 +21,13 @@ from timebank.communities.services import active_membership
 from timebank.errors import ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import _
+from timebank.i18n import _, _l
 from timebank.ledger.accounts import LedgerRejected, lock_member
 from timebank.ledger.policy import ledger_policy
 from timebank.ledger.records import record_service
+from timebank.stored_text import stored_reason, stored_text
 
-from .models import Attendance, DutyPost, Shift, Signup
+from .models import NO_HOURS_REASON_LENGTH, Attendance, DutyPost, Shift, Signup
 from .services import _zone, checkin_settings, local_day, started_since
 
 CATEGORY, RISKY_CATEGORY = "qr_checkin.duty", "qr_checkin.risky_duty"
@@ -193,8 +194,8 @@ def _check_out(attendance, shift, post, community, moment, method, scanned_by=No
     shift_minutes = int((shift.ends_at - shift.starts_at).total_seconds() // 60)
     policy = ledger_policy(community)
     if attendance.minutes * 100 < policy.min_attendance_percent * shift_minutes:
-        attendance.no_hours_reason = _("Less than %(percent)d%% of the shift on post: no hours.",
-                                       percent=policy.min_attendance_percent)
+        attendance.no_hours_reason = stored_text(_l("Less than %(percent)d%% of the shift on post: no hours.",
+                                                    percent=policy.min_attendance_percent), NO_HOURS_REASON_LENGTH)
     else:
         _record_hours(attendance, shift, post, community, scanned_by)
     record_audit("qr_checkin.checked_out", actor=scanned_by or attendance.user, community=community,
@@ -215,7 +216,7 @@ def _record_hours(attendance, shift, post, community, actor=None):
                 actor=actor or attendance.user)
         attendance.record_id, attendance.no_hours_reason = record.id, ""
     except (LedgerRejected, ValidationFailed) as error:
-        attendance.no_hours_reason = error.message[:200]
+        attendance.no_hours_reason = stored_reason(error, NO_HOURS_REASON_LENGTH)
 
 
 def retry_hours(attendance, community, actor):

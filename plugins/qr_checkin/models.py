@@ -10,6 +10,7 @@ from timebank.extensions import db
 
 POST_KINDS = ("gate", "intersection", "patrol", "party_post", "other")
 CHECKIN_POLICIES = ("static", "rotating", "leader_scan")
+NO_HOURS_REASON_LENGTH = 200
 
 
 class DutyPost(db.Model):
@@ -118,8 +119,9 @@ class Attendance(db.Model):
     # A forgotten check-out closed at the end of the shift: the leader should look at it.
     auto_closed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    # Why no hours were recorded ("short", "insurance", "ledger"); empty when a record exists or is pending.
-    no_hours_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Why no hours were recorded (too short on post, or the ledger refused), a text stored by
+    # ``timebank.stored_text`` (shown in the reader's language); empty when a record exists or is pending.
+    no_hours_reason: Mapped[str] = mapped_column(String(NO_HOURS_REASON_LENGTH), nullable=False, default="")
     record_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_service_record.id"), nullable=True)
     scanned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), nullable=True)
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from timebank import hookimpl, roles
-from timebank.i18n import _, _l
+from timebank.i18n import _l
 from timebank.ledger.categories import LedgerCategory
 from timebank.permissions import Permission, can
 from timebank.plugins import PluginInfo
@@ -96,8 +96,8 @@ def timebank_validate_credit(draft, community):
     day = draft.started_at.astimezone(ZoneInfo(community.timezone)).date()
     if insured_on(community.id, draft.volunteer_id, day):
         return []
-    return [_("Risky duty: accident insurance must be on file before these hours can be recorded. Ask the "
-              "coordinator to record it.")]
+    return [_l("Risky duty: accident insurance must be on file before these hours can be recorded. Ask the "
+               "coordinator to record it.")]
 
 
 @hookimpl

@@ -237,18 +237,26 @@ def cancel_shift(shift, community, actor, reason):
     shift.cancelled_at, shift.cancel_reason = now(), reason
     for signup in active_signups(shift):
         notify(signup.user, "qr_checkin.shift_cancelled",
-               N_("The shift at %(post)s on %(when)s is cancelled: %(reason)s"), community=community,
-               link=f"/c/{community.slug}/p/qr-checkin/", post=shift.post.name,
-               when=_when(shift, community), reason=reason)
+               N_("The shift at %(post)s on %(day)s, %(time)s is cancelled: %(reason)s"), community=community,
+               link=f"/c/{community.slug}/p/qr-checkin/", post=shift.post.name, reason=reason,
+               **_when(shift, community))
     record_audit("qr_checkin.shift_cancelled", actor=actor, community=community,
                  target=("qr_checkin_shift", shift.id))
     commit()
 
 
 def _when(shift, community):
+    """A shift's local day (a date: shown in the reader's language) and times ("07:00–09:00"), as parameters of a
+    notification."""
     start = shift.starts_at.astimezone(_zone(community))
     end = shift.ends_at.astimezone(_zone(community))
-    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return {"day": start.date(), "time": f"{start:%H:%M}–{end:%H:%M}"}
+
+
+#: Messages of older notifications (the day and times as one text, "2026-11-24 07:00–09:00"): kept in the
+#: catalogue so that they still read translated.
+LEGACY_MESSAGES = (N_("The shift at %(post)s on %(when)s is cancelled: %(reason)s"),
+                   N_("A place became free: you are now on duty at %(post)s on %(when)s."))
 
 
 def started_since(moment):
@@ -338,8 +346,9 @@ def cancel_signup(shift, community, user):
         if waiting is not None:
             waiting.status = "confirmed"
             notify(waiting.user, "qr_checkin.promoted",
-                   N_("A place became free: you are now on duty at %(post)s on %(when)s."), community=community,
-                   link=f"/c/{community.slug}/p/qr-checkin/", post=shift.post.name, when=_when(shift, community))
+                   N_("A place became free: you are now on duty at %(post)s on %(day)s, %(time)s."),
+                   community=community, link=f"/c/{community.slug}/p/qr-checkin/", post=shift.post.name,
+                   **_when(shift, community))
     record_audit("qr_checkin.signup_cancelled", actor=user, community=community,
                  target=("qr_checkin_shift", shift.id))
     commit()

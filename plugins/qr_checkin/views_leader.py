@@ -12,9 +12,10 @@ from timebank.communities.services import find_member
 from timebank.errors import NotFound, ValidationFailed
 from timebank.extensions import db
 from timebank.forms import apply_domain_error
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.identity.models import User
 from timebank.permissions import require
+from timebank.stored_text import shown_text
 from timebank.web import as_id, page_arg
 
 from . import attendance, schedule, services, tokens
@@ -164,7 +165,7 @@ def new_shift(community=None):
                     g.community, current_user, post, form.weekdays.data, form.start_time.data, form.end_time.data,
                     form.service_date.data, form.last_day.data or form.service_date.data, form.capacity.data,
                     leader_id, form.note.data)
-                flash(_("%(n)d shifts created.", n=count), "success")
+                flash(ngettext("%(num)d shift created.", "%(num)d shifts created.", count), "success")
             else:
                 start = datetime.combine(form.service_date.data, form.start_time.data, zone)
                 end = datetime.combine(form.service_date.data, form.end_time.data, zone)
@@ -220,7 +221,7 @@ def confirm_shift(shift_id, community=None):
     if ScanForm().validate_on_submit():
         attendance.close_forgotten(g.community)
         done, skipped = attendance.confirm_on_time(shift, g.community, current_user)
-        flash(_("%(n)d entries confirmed.", n=len(done)), "success")
+        flash(ngettext("%(num)d entry confirmed.", "%(num)d entries confirmed.", len(done)), "success")
         for record, why in skipped:
             flash(_("Not done: %(name)s, “%(activity)s”: %(why)s", name=record.volunteer.display_name,
                     activity=record.activity_name, why=why), "error")
@@ -233,7 +234,8 @@ def close_shift(shift_id, community=None):
     services.require_lead(current_user, shift, g.community)
     if ScanForm().validate_on_submit():
         closed = attendance.close_forgotten(g.community)
-        flash(_("%(n)d forgotten check-outs were closed at the end of their shift.", n=closed), "success")
+        flash(ngettext("%(num)d forgotten check-out was closed at the end of its shift.",
+                       "%(num)d forgotten check-outs were closed at the end of their shift.", closed), "success")
     return redirect(url_for("qr_checkin.shift_roster", shift_id=shift.id))
 
 
@@ -258,7 +260,8 @@ def retry(attendance_id, community=None):
     row = attendance.attendance_in(g.community, attendance_id)
     if ScanForm().validate_on_submit():
         attendance.retry_hours(row, g.community, current_user)
-        flash(row.no_hours_reason or _("The hours were recorded."), "error" if row.no_hours_reason else "success")
+        flash(shown_text(row.no_hours_reason) or _("The hours were recorded."),
+              "error" if row.no_hours_reason else "success")
     return redirect(url_for("qr_checkin.shift_roster", shift_id=row.shift_id))
 
 

@@ -8,7 +8,7 @@ from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.events import commit
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, ngettext
 from timebank.validation import clean_text
 
 from .policy import repair_policy
@@ -63,8 +63,21 @@ def suggested_visit(order, community, moment=None):
 
 
 def when_text(community, moment):
-    """The visit time in notifications and the history: stored as text, so the same in every language."""
+    """The visit time in the order's history: stored as text, so the same in every language."""
     return f"{moment.astimezone(ZoneInfo(community.timezone)):%Y-%m-%d %H:%M}"
+
+
+def visit_day_and_time(community, moment):
+    """The visit's local day (a date: shown in the reader's language) and time of day, as notification
+    parameters."""
+    local = moment.astimezone(ZoneInfo(community.timezone))
+    return {"day": local.date(), "time": f"{local:%H:%M}"}
+
+
+#: Messages of older notifications (the day and time as one text, "2026-11-24 09:00"): kept in the catalogue so
+#: that they still read translated.
+LEGACY_MESSAGES = (N_("New repair job %(number)s: %(address)s, %(when)s."),
+                   N_("%(name)s from the repair team will come for %(number)s on %(when)s."))
 
 
 def _check_volunteer(order, community, volunteer):
@@ -109,11 +122,12 @@ def assign(order, community, actor, volunteer, scheduled_at):
 
         notify(previous, "repair_team.unassigned", N_("Repair %(number)s was given to another volunteer."),
                community=community, number=order.number)
-    notify_volunteer(order, community, "assigned", N_("New repair job %(number)s: %(address)s, %(when)s."),
-                     address=order.household.label, when=when_text(community, scheduled_at))
+    notify_volunteer(order, community, "assigned", N_("New repair job %(number)s: %(address)s, %(day)s at "
+                                                      "%(time)s."), address=order.household.label,
+                     **visit_day_and_time(community, scheduled_at))
     notify_requester(order, community, "assigned", N_("%(name)s from the repair team will come for %(number)s "
-                                                      "on %(when)s."), name=volunteer.display_name,
-                     when=when_text(community, scheduled_at))
+                                                      "on %(day)s at %(time)s."), name=volunteer.display_name,
+                     **visit_day_and_time(community, scheduled_at))
     commit()
     return order
 
@@ -135,14 +149,15 @@ def claim(order, community, volunteer, scheduled_at):
         raise ValidationFailed(_("Someone else has just taken this job."))
     _check_volunteer(order, community, volunteer)
     if open_jobs(community, [volunteer.id])[volunteer.id] >= policy.max_open_jobs:
-        raise ValidationFailed(_("You already hold %(n)d jobs: finish one first.", n=policy.max_open_jobs))
+        raise ValidationFailed(ngettext("You already hold %(num)d job: finish it first.",
+                                        "You already hold %(num)d jobs: finish one first.", policy.max_open_jobs))
     order.volunteer_id, order.volunteer = volunteer.id, volunteer
     order.scheduled_at, order.assigned_at, order.status = scheduled_at, now(), ASSIGNED
     log_event(order, "claimed", volunteer, when_text(community, scheduled_at))
     record_audit("repair_team.claimed", actor=volunteer, community=community, target=("repair_order", order.id))
     notify_requester(order, community, "assigned", N_("%(name)s from the repair team will come for %(number)s "
-                                                      "on %(when)s."), name=volunteer.display_name,
-                     when=when_text(community, scheduled_at))
+                                                      "on %(day)s at %(time)s."), name=volunteer.display_name,
+                     **visit_day_and_time(community, scheduled_at))
     commit()
     return order
 

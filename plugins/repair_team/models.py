@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from timebank.db_types import UTCDateTime
 from timebank.extensions import db
 
+NO_HOURS_REASON_LENGTH = 200
+
 
 class RepairVolunteer(db.Model):
     """A volunteer on the community's repair roster, with availability; skills are ``RepairSkill`` rows."""
@@ -121,9 +123,10 @@ class RepairOrder(db.Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancel_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # The pending ledger record of the latest visit; or why there is none.
+    # The pending ledger record of the latest visit; or why there is none (a text stored by
+    # ``timebank.stored_text``, shown in the reader's language).
     record_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_service_record.id"), nullable=True)
-    no_hours_reason: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    no_hours_reason: Mapped[str] = mapped_column(String(NO_HOURS_REASON_LENGTH), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     household = relationship("Household", lazy="joined")

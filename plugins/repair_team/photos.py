@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from timebank.clock import now
 from timebank.errors import ValidationFailed
 from timebank.extensions import db
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 
 from .models import RepairPhoto
 
@@ -111,7 +111,7 @@ def check_photos(files, max_bytes, max_count, field):
     """Check every chosen file; refuse more than ``max_count``. Returns ``[CheckedPhoto]``; nothing is stored."""
     chosen = uploads_in(files)
     if len(chosen) > max_count:
-        raise ValidationFailed(_("At most %(n)d photos.", n=max_count), field=field)
+        raise ValidationFailed(ngettext("At most %(num)d photo.", "At most %(num)d photos.", max_count), field=field)
     return [check_photo(storage, max_bytes, field) for storage in chosen]
 
 

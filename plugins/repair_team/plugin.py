@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from timebank import hookimpl, roles
-from timebank.i18n import _, _l
+from timebank.i18n import _l
 from timebank.ledger.categories import LedgerCategory
 from timebank.permissions import Permission
 from timebank.plugins import PluginInfo
@@ -96,7 +96,7 @@ def timebank_ledger_categories():
 def timebank_validate_credit(draft, community):
     """Repair hours come only from a signed-off work order, never from a claim typed by hand."""
     if draft.category == "repair_team.repair" and not (draft.source or "").startswith("repair_team:order-"):
-        return [_("Repair hours are recorded when the resident signs off the work order.")]
+        return [_l("Repair hours are recorded when the resident signs off the work order.")]
     return []
 
 

@@ -12,7 +12,7 @@ from timebank.communities.services import active_membership
 from timebank.communities.structure import households_in
 from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error, select_choices
-from timebank.i18n import _
+from timebank.i18n import _, ngettext
 from timebank.identity.proxy import current_subject
 from timebank.permissions import can
 
@@ -58,8 +58,10 @@ def new_request(community=None):
     form.preferred_days.choices = _day_choices(g.community)
     form.preferred_days.description = _("Leave the days and times empty if any time suits you. For an emergency "
                                          "the team comes as soon as it can.")
-    form.photos.description = _("Up to %(n)d photos, each up to %(mb)d MB. Location data is removed before they "
-                                "are stored.", n=policy.max_photos, mb=policy.max_photo_mb)
+    form.photos.description = ngettext("Up to %(num)d photo of up to %(mb)d MB. Location data is removed before "
+                                       "it is stored.", "Up to %(num)d photos, each up to %(mb)d MB. Location data "
+                                       "is removed before they are stored.", policy.max_photos,
+                                       mb=policy.max_photo_mb)
     if request.method == "GET":
         membership = active_membership(subject, g.community)
         form.household_id.data = getattr(membership, "household_id", None) or 0

@@ -19,11 +19,12 @@ from timebank.i18n import N_, _, mask_name
 from timebank.ledger.accounts import LedgerRejected
 from timebank.ledger.records import record_service
 from timebank.permissions import can
+from timebank.stored_text import stored_reason
 from timebank.validation import clean_text
 
 from . import photos
 from .materials import total_fen, yuan
-from .models import RepairOrder
+from .models import NO_HOURS_REASON_LENGTH, RepairOrder
 from .policy import repair_policy
 from .services import (
     is_requester,
@@ -190,7 +191,7 @@ def _record_hours(order, community, actor):
                 source=hours_source(order), actor=actor)
         order.record_id, order.no_hours_reason = record.id, ""
     except (LedgerRejected, ValidationFailed) as error:
-        order.record_id, order.no_hours_reason = None, error.message[:200]
+        order.record_id, order.no_hours_reason = None, stored_reason(error, NO_HOURS_REASON_LENGTH)
 
 
 # --- Rating, reopening, closing ---------------------------------------------------------------------------------

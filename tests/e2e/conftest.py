@@ -84,11 +84,14 @@ def page(new_page):
 
 @pytest.fixture
 def zh(app):
-    """``zh("Log in")``: the Simplified Chinese text of an English source string, as the app shows it."""
-    from flask_babel import force_locale, gettext
+    """``zh("Log in")``: the Simplified Chinese text of an English source string, as the app shows it; a message
+    with plural forms as ``zh("%(num)d member", plural="%(num)d members", num=3)``."""
+    from flask_babel import force_locale, gettext, ngettext
 
-    def _translate(text, **variables):
+    def _translate(text, plural=None, **variables):
         with app.test_request_context(), force_locale("zh_CN"):
+            if plural is not None:
+                return ngettext(text, plural, variables.pop("num"), **variables)
             return gettext(text, **variables)
 
     return _translate

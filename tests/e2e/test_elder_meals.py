@@ -111,8 +111,9 @@ def test_family_orders_the_roster_shows_it_a_volunteer_delivers_the_coordinator_
     plan.get_by_label(zh("Leaves the canteen at")).fill("11:00")
     plan.get_by_role("button", name=zh("Plan rounds")).click()
     expect(coordinator.get_by_role("status")).to_contain_text(zh(
-        "%(stops)d deliveries put into rounds (%(rounds)d new rounds). Volunteers can sign up now.", stops=1,
-        rounds=1))
+        "%(num)d delivery put into rounds (%(rounds)s). Volunteers can sign up now.",
+        plural="%(num)d deliveries put into rounds (%(rounds)s). Volunteers can sign up now.", num=1,
+        rounds=zh("%(num)d new round", plural="%(num)d new rounds", num=1)))
 
     clock(25.75)  # Tuesday 10:45
     volunteer = new_page()
@@ -139,7 +140,8 @@ def test_family_orders_the_roster_shows_it_a_volunteer_delivers_the_coordinator_
     coordinator.get_by_role("checkbox", name=zh("Select %(name)s, %(activity)s", name="陈志强",
                                                    activity="助餐送餐：第一网格（午餐）")).check()
     coordinator.get_by_role("button", name=zh("Confirm selected")).click()
-    expect(coordinator.get_by_role("status")).to_contain_text(zh("%(n)d entries confirmed.", n=1))
+    expect(coordinator.get_by_role("status")).to_contain_text(
+        zh("%(num)d entry confirmed.", plural="%(num)d entries confirmed.", num=1))
 
     tab_bar(volunteer).open("My hours")
     expect(volunteer.get_by_text(zh("Confirmed hours"), exact=True).locator("..")).to_contain_text("0.5")

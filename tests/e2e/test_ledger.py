@@ -43,7 +43,8 @@ def test_claim_confirm_and_see_the_hours(page, new_page, community, zh, log_in, 
                                                    activity="陪伴独居老人")).check()
     screenshot(coordinator, "ledger-queue")
     coordinator.get_by_role("button", name=zh("Confirm selected")).click()
-    expect(coordinator.get_by_role("status")).to_contain_text(zh("%(n)d entries confirmed.", n=1))
+    expect(coordinator.get_by_role("status")).to_contain_text(
+        zh("%(num)d entry confirmed.", plural="%(num)d entries confirmed.", num=1))
     expect(tab_bar(coordinator).tab("Tasks").locator(".badge")).to_have_count(0)
 
     volunteer.goto("/c/maple/hours/")

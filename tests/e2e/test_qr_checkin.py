@@ -85,7 +85,8 @@ def test_poster_check_in_check_out_and_confirmation(page, new_page, community, c
     coordinator.get_by_role("region", name=zh("Hours to confirm")).get_by_role("link", name="北门岗亭").click()
     expect(coordinator.get_by_role("main")).to_contain_text("陈志强")
     coordinator.get_by_role("button", name=zh("Confirm all on-time attendances")).click()
-    expect(coordinator.get_by_role("status")).to_contain_text(zh("%(n)d entries confirmed.", n=1))
+    expect(coordinator.get_by_role("status")).to_contain_text(
+        zh("%(num)d entry confirmed.", plural="%(num)d entries confirmed.", num=1))
 
     tab_bar(volunteer).open("My hours")
     expect(volunteer.get_by_text(zh("Confirmed hours"), exact=True).locator("..")).to_contain_text("2")
@@ -161,7 +162,8 @@ def test_volunteer_picks_a_day_and_signs_up(page, community, clock, zh, log_in, 
     volunteer.goto("/c/maple/p/qr-checkin/")
     days = volunteer.get_by_role("navigation", name=zh("Days"))
     expect(days.locator("[aria-current=date]")).to_contain_text(zh("Today"))
-    expect(days.get_by_role("link").filter(has_text="21")).to_contain_text(zh("%(n)d need people", n=2))
+    expect(days.get_by_role("link").filter(has_text="21")).to_contain_text(
+        zh("%(num)d needs people", plural="%(num)d need people", num=2))
     assert volunteer.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scroll"
 
     days.get_by_role("link").filter(has_text="21").click()  # Saturday
@@ -178,7 +180,8 @@ def test_volunteer_picks_a_day_and_signs_up(page, community, clock, zh, log_in, 
     expect(mine).to_contain_text("夜间巡逻路线")
     expect(mine).to_contain_text(zh("You are on duty"))
     expect(volunteer.get_by_role("navigation", name=zh("Days")).get_by_role("link").filter(has_text="21")
-           ).to_contain_text(zh("%(n)d need people", n=1))  # the patrol is full now, the gate is not
+           ).to_contain_text(zh("%(num)d needs people", plural="%(num)d need people",
+                                num=1))  # the patrol is full now, the gate is not
 
 
 def test_my_code_changes_every_minute_without_reloading_the_page(page, community, clock, zh, log_in, artifacts,

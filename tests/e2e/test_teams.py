@@ -43,4 +43,5 @@ def test_coordinator_builds_a_team_finds_a_member_and_pages(page, make, communit
     expect(members.get_by_role("heading", level=2)).to_contain_text("60")
 
     page.goto("/c/maple/admin/teams")
-    expect(page.get_by_role("link", name="平安巡逻队")).to_contain_text(zh("%(n)d members", n=60))
+    expect(page.get_by_role("link", name="平安巡逻队")).to_contain_text(
+        zh("%(num)d member", plural="%(num)d members", num=60))

@@ -73,8 +73,8 @@ def test_two_coordinators_confirm_the_same_entry(seed, live, app, make):
     results = race(lambda: first.post("/c/maple/ledger/queue/decide", data),
                    lambda: second.post("/c/maple/ledger/queue/decide", data))
     pages = [page for _status, page in results]
-    assert sum("1 entries confirmed" in page for page in pages) == 1
-    loser = next(page for page in pages if "1 entries confirmed" not in page)
+    assert sum("1 entry confirmed" in page for page in pages) == 1
+    loser = next(page for page in pages if "1 entry confirmed" not in page)
     assert "already been decided" in loser or "try again" in loser
     assert all(status in (200, 409) for status, _page in results)
     with app.app_context():

@@ -18,7 +18,7 @@ from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..events import commit
 from ..extensions import db
-from ..i18n import _, _l
+from ..i18n import _, _l, ngettext
 from ..validation import clean_text
 from .models import LOGIN, PERSONAL, ApiToken
 
@@ -76,8 +76,9 @@ def create_personal_token(user, name, scopes, expires_in_days=DEFAULT_EXPIRY_DAY
         raise ValidationFailed(_("Choose one of the options."), field="expires_in_days")
     limit = current_app.config["API_MAX_TOKENS_PER_USER"]
     if len(active_tokens_of(user)) >= limit:
-        raise ValidationFailed(_("You have %(n)d active tokens, the most allowed. Revoke one you no longer use.",
-                                 n=limit), field="name")
+        raise ValidationFailed(ngettext("You have %(num)d active token, the most allowed. Revoke it if you no longer "
+                                        "use it.", "You have %(num)d active tokens, the most allowed. Revoke one "
+                                        "you no longer use.", limit), field="name")
     token, secret = _add_token(user, PERSONAL, name, scope_text, now() + timedelta(days=days))
     record_audit("api.token_created", actor=user, target=("api_token", token.id),
                  detail={"scopes": scope_text, "days": days})

@@ -277,8 +277,9 @@ CREDITS_GIVEN = N_plural("%(name)s gave you %(credits)s time-bank credit.",
 
 
 def credits_count(minutes):
-    """The count that picks the plural form for an amount of credits: the whole number of credits, or 0 for a
-    fraction ("1.5 credits": 0 takes the same form as a fraction in English and Chinese)."""
+    """The count that picks the plural form for an amount of credits (or of hours as ``format_credits`` writes
+    them): the whole number, or 0 for a fraction ("1.5 credits": 0 takes the same form as a fraction in English
+    and Chinese)."""
     return minutes // 60 if minutes % 60 == 0 else 0
 
 

@@ -135,10 +135,11 @@ def timebank_cli_commands():
 @hookimpl
 def timebank_startup(app):
     from .categories import decision_note_text
-    from .credits import format_credits
+    from .credits import credits_count, format_credits
     from .forms import RELATION_LABELS
 
     app.jinja_env.filters["credits"] = format_credits
     app.jinja_env.filters["hours"] = format_credits  # minutes as decimal hours: 90 → "1.5"
+    app.jinja_env.filters["hours_count"] = credits_count  # the count for ngettext of such hours: 60 → 1, 90 → 0
     app.jinja_env.globals["relation_label"] = lambda relation: RELATION_LABELS.get(relation, relation)
     app.jinja_env.globals["decision_note_text"] = decision_note_text  # a note code in the reader's language

@@ -21,7 +21,7 @@ from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..events import after_commit
 from ..extensions import db
 from ..hooks import dispatch_event, dispatch_events, hooks_for
-from ..i18n import N_, _
+from ..i18n import N_, _, _l, lazy_ngettext
 from ..notifications.services import Minutes, notify
 from ..permissions import can
 from ..validation import clean_text
@@ -64,34 +64,35 @@ class RecordDraft:
 
 def _check_times(started_at, ended_at, minutes, policy, limit_age, overnight_zone=None):
     if started_at is None or ended_at is None or started_at.tzinfo is None or ended_at.tzinfo is None:
-        raise ValidationFailed(_("Enter when the service started and ended."), field="started_at")
+        raise ValidationFailed(_l("Enter when the service started and ended."), field="started_at")
     if ended_at <= started_at:
-        raise ValidationFailed(_("The end must be after the start."), field="ended_at")
+        raise ValidationFailed(_l("The end must be after the start."), field="ended_at")
     if overnight_zone is not None:  # before "already happened": a wrong end time on today's claim is the cause
         check_overnight_span(started_at, ended_at, overnight_zone)
     if ended_at > now() + timedelta(minutes=5):
-        raise ValidationFailed(_("Hours can only be recorded for service that has already happened."),
+        raise ValidationFailed(_l("Hours can only be recorded for service that has already happened."),
                                field="ended_at")
     duration = int((ended_at - started_at).total_seconds() // 60)
     if duration > MAX_RECORD_MINUTES:
-        raise ValidationFailed(_("One record can cover at most 24 hours."), field="ended_at")
+        raise ValidationFailed(_l("One record can cover at most 24 hours."), field="ended_at")
     if limit_age and started_at < now() - timedelta(days=policy.max_claim_age_days):
-        raise ValidationFailed(_("This is too long ago to be entered here (more than %(days)d days).",
-                                 days=policy.max_claim_age_days), field="started_at")
+        raise ValidationFailed(lazy_ngettext("This is too long ago to be entered here (more than %(num)d day).",
+                                             "This is too long ago to be entered here (more than %(num)d days).",
+                                             policy.max_claim_age_days), field="started_at")
     if minutes is None:
         # The community's rounding rule; a service shorter than the rounding unit keeps its exact length.
         minutes = round_minutes(duration, policy) or duration
         if minutes <= 0:
-            raise ValidationFailed(_("The service must last more than zero minutes."), field="ended_at")
+            raise ValidationFailed(_l("The service must last more than zero minutes."), field="ended_at")
         return minutes
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise ValidationFailed(_("Enter a whole number."), field="minutes") from None
+        raise ValidationFailed(_l("Enter a whole number."), field="minutes") from None
     if minutes <= 0:
-        raise ValidationFailed(_("The service must last more than zero minutes."), field="minutes")
+        raise ValidationFailed(_l("The service must last more than zero minutes."), field="minutes")
     if minutes > duration:
-        raise ValidationFailed(_("The hours cannot be longer than the activity itself."), field="minutes")
+        raise ValidationFailed(_l("The hours cannot be longer than the activity itself."), field="minutes")
     return minutes
 
 
@@ -130,10 +131,10 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
     """
     if roles.RANK.get(getattr(active_membership(volunteer, community), "role", None), -1) < roles.RANK[
             roles.VOLUNTEER]:
-        raise ValidationFailed(_("%(name)s is not a registered volunteer of this community.",
-                                 name=volunteer.display_name), field="volunteer")
+        raise ValidationFailed(_l("%(name)s is not a registered volunteer of this community.",
+                                  name=volunteer.display_name), field="volunteer")
     if ledger_category(category) is None:
-        raise ValidationFailed(_("Choose one of the options."), field="category")
+        raise ValidationFailed(_l("Choose one of the options."), field="category")
     policy = ledger_policy(community)
     # Typed times (claims, back-entries) have the overnight limit; check-in, rounds and repair orders take both
     # times from clocks.
@@ -145,15 +146,15 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
     lock_member(community.id, volunteer.id)
     clash = _overlapping(community.id, volunteer.id, started_at, ended_at)
     if clash is not None:
-        raise LedgerRejected(_("This overlaps with “%(activity)s” on %(date)s already recorded for %(name)s.",
-                               activity=clash.activity_name, date=clash.activity_date.isoformat(),
-                               name=volunteer.display_name), field="started_at")
+        raise LedgerRejected(_l("This overlaps with “%(activity)s” on %(date)s already recorded for %(name)s.",
+                                activity=clash.activity_name, date=clash.activity_date,
+                                name=volunteer.display_name), field="started_at")
     draft = RecordDraft(community.id, volunteer.id, category, activity_name, started_at, ended_at, minutes,
                         source, is_backfill)
     reasons = [reason for found in hooks_for(community).timebank_validate_credit(draft=draft, community=community)
                for reason in (found or [])]
     if reasons:
-        raise LedgerRejected("; ".join(str(reason) for reason in reasons))
+        raise LedgerRejected(_joined(reasons))
     record = ServiceRecord(
         community_id=community.id, volunteer_id=volunteer.id, category=category, source=source,
         activity_name=activity_name, activity_date=started_at.astimezone(ZoneInfo(community.timezone)).date(),
@@ -169,7 +170,7 @@ def record_service(community, volunteer, *, category, activity_name, started_at,
         with db.session.begin_nested():
             db.session.add(record)
     except IntegrityError:
-        raise LedgerRejected(_("These hours have already been recorded.")) from None
+        raise LedgerRejected(_l("These hours have already been recorded.")) from None
     record_audit("ledger.recorded", actor=actor, community=community, target=("record", record.id),
                  detail={"minutes": minutes, "category": category, "backfill": is_backfill})
     return record
@@ -340,6 +341,15 @@ def decide_many(community, actor, record_ids, action, reason=""):
             db.session.rollback()
             skipped.append((record, error.message))
     return done, skipped
+
+
+def _joined(reasons):
+    """The plugins' reasons to refuse a record as one message, kept lazy when they are (``_l()``): the message
+    is then stored untranslated where a plugin keeps it (``timebank.stored_text``)."""
+    message = reasons[0]
+    for reason in reasons[1:]:
+        message = _l("%(reasons)s; %(reason)s", reasons=message, reason=reason)
+    return message
 
 
 def _hours_text(minutes):

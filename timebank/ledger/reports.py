@@ -46,6 +46,13 @@ class HoursSummary:
     next_star_hours: int | None
     progress_percent: int
 
+    @property
+    def minutes_to_next_star(self):
+        """Confirmed minutes still missing for the next star (``None`` at five stars)."""
+        if self.next_star_hours is None:
+            return None
+        return max(0, self.next_star_hours * 60 - self.confirmed_minutes)
+
 
 def summary_for(community, user):
     """What the "My hours" page and card show: confirmed total, credits, pending, stars and progress."""

@@ -27,7 +27,7 @@ from ..communities.models import TeamMember
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..forms import ActionForm, apply_domain_error
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..identity.models import User
 from ..permissions import require
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
@@ -79,9 +79,9 @@ def decide(community=None):
             flash(error.message, "error")
         else:
             if form.action.data == "confirm":
-                flash(_("%(n)d entries confirmed.", n=len(done)), "success")
+                flash(ngettext("%(num)d entry confirmed.", "%(num)d entries confirmed.", len(done)), "success")
             else:
-                flash(_("%(n)d entries rejected.", n=len(done)), "success")
+                flash(ngettext("%(num)d entry rejected.", "%(num)d entries rejected.", len(done)), "success")
             for record, why in skipped:
                 flash(_("Not done: %(name)s, “%(activity)s”: %(why)s", name=record.volunteer.display_name,
                         activity=record.activity_name, why=why), "error")
@@ -164,7 +164,8 @@ def backfill(community=None):
         except PermissionDenied as error:
             form.form_errors.append(error.message or _("You cannot confirm this entry."))
         else:
-            flash(_("Hours entered for %(n)d volunteers.", n=len(created)), "success")
+            flash(ngettext("Hours entered for %(num)d volunteer.", "Hours entered for %(num)d volunteers.",
+                           len(created)), "success")
             return redirect(url_for("ledger_admin.queue") if not form.confirm_now.data
                             else url_for("ledger_admin.backfill"))
     return render_template("ledger/backfill.html", form=form)

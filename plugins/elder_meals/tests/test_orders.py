@@ -167,6 +167,6 @@ def test_an_unpublished_menu_cannot_be_ordered(app, ctx, meals, clock):
 
 
 def test_the_elder_hears_when_family_orders(app, ctx, meals, clock, login, client):
-    login("elder")  # reads the app in English: the message and its parameters are in English
+    login("elder")  # reads the app in English: the message and its parameters (the slot, the day) are in English
     order(ctx, "son", TUESDAY)
-    assert "赵小明 ordered Lunch for 2026-11-24: 套餐A. You pay ¥14.00." in client.get("/inbox").get_data(as_text=True)
+    assert "赵小明 ordered Lunch for Nov 24, 2026: 套餐A. You pay ¥14.00." in client.get("/inbox").get_data(as_text=True)

@@ -163,7 +163,7 @@ def test_nominations_only_while_the_window_is_open(ctx, make_campaign, clock):
 def test_residence_period_is_a_policy(ctx, make_campaign, clock):
     ctx(lambda c, users: save_settings("honor_awards", {"min_residence_months": 1}, c, users["admin"]))
     campaign_id = make_campaign(close_offset=40, review_offset=41, vote=None, award_offset=60)
-    with pytest.raises(ValidationFailed, match="at least 1 months"):
+    with pytest.raises(ValidationFailed, match="at least 1 month\\."):
         nominate(ctx, campaign_id, "vol", nominator_kind="self")
     clock.day(32)
     nominate(ctx, campaign_id, "vol", nominator_kind="self")

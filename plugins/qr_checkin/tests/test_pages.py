@@ -196,7 +196,7 @@ def test_roster_and_bulk_confirmation(client, ctx, clock, app):
     login(client, "leader")
     roster = client.get(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}")
     text = roster.get_data(as_text=True)
-    assert "陈志强" in text and "1 volunteers were on time" in text
+    assert "陈志强" in text and "1 volunteer was on time" in text
     client.post(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}/confirm")
     client.post("/logout")
     login(client, "vol")

@@ -50,7 +50,7 @@ def test_today_is_shown_first_and_the_strip_says_which_days_need_people(client, 
     assert strip.count("<a ") == schedule.SIGNUP_DAYS
     assert re.search(r'day=2026-11-19"[^>]*aria-current="date"', strip)
     friday = strip[strip.index("day=2026-11-20"):]
-    assert "1 need people" in friday[:friday.index("</a>")]
+    assert "1 needs people" in friday[:friday.index("</a>")]
     page = text(client, URL + "?day=2026-11-20")
     assert "北门岗亭" in page and ">Sign up<" in page and "Friday, November 20, 2026" in page
 
