@@ -16,13 +16,14 @@ from timebank.database import lock_row
 from timebank.errors import PermissionDenied, ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
-from timebank.i18n import N_, _
+from timebank.i18n import N_, _, _l
 from timebank.ledger.accounts import LedgerRejected, balances_of
 from timebank.ledger.credits import transfer_credits
 from timebank.ledger.models import MEMBER_CREDITS, LedgerTransaction, Posting
 from timebank.ledger.records import auto_confirm, confirm, record_service
 from timebank.notifications.services import Minutes, notify
 from timebank.permissions import can
+from timebank.stored_text import stored_text
 from timebank.validation import clean_text
 
 from .models import Agreement, Listing
@@ -30,10 +31,10 @@ from .policy import exchange_policy
 from .services import may_act_for, profile_of
 
 CATEGORY = "mutual_aid.service"
-#: Why the hours of an exchange were confirmed: the record's decision note is one of these codes, which the
-#: ledger shows in the reader's language (``LedgerCategory.notes`` in plugin.py), never English text.
-CONFIRMED_BY_RECIPIENT = "mutual_aid.confirmed_by_recipient"
-CONFIRMED_BY_COORDINATOR = "mutual_aid.confirmed_by_coordinator"
+#: Why the hours of an exchange were confirmed: the record's decision note, stored untranslated
+#: (``timebank.stored_text``) and shown in the reader's language.
+CONFIRMED_BY_RECIPIENT = _l("Confirmed by the person who was helped")
+CONFIRMED_BY_COORDINATOR = _l("Confirmed by the coordinator")
 
 
 def _age(profile, day: date):
@@ -102,7 +103,7 @@ def complete(agreement, community, actor, minutes, rating, comment=""):
     if policy.needs_coordinator:
         agreement.status = "awaiting"
     else:
-        _settle(agreement, community, record, policy, actor, basis=CONFIRMED_BY_RECIPIENT)
+        _settle(agreement, community, record, policy, actor, basis=stored_text(CONFIRMED_BY_RECIPIENT))
     record_audit("mutual_aid.completed", actor=actor, community=community,
                  target=("mutual_aid_agreement", agreement.id), detail={"minutes": minutes, "rating": rating},
                  on_behalf_of=agreement.recipient if actor.id != agreement.recipient_id else None)
@@ -151,7 +152,7 @@ def confirm_by_coordinator(agreement, community, actor):
     from timebank.ledger.models import ServiceRecord
 
     record = db.session.get(ServiceRecord, agreement.record_id)
-    _settle(agreement, community, record, exchange_policy(community), actor, basis=CONFIRMED_BY_COORDINATOR)
+    _settle(agreement, community, record, exchange_policy(community), actor, basis=stored_text(CONFIRMED_BY_COORDINATOR))
     record_audit("mutual_aid.settled", actor=actor, community=community,
                  target=("mutual_aid_agreement", agreement.id))
     commit()

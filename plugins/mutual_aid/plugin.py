@@ -65,9 +65,7 @@ def timebank_ledger_categories():
 
     return [LedgerCategory(
         CATEGORY, _l("Help between neighbours (mutual aid)"),
-        notes={CONFIRMED_BY_RECIPIENT: _l("Confirmed by the person who was helped"),
-               CONFIRMED_BY_COORDINATOR: _l("Confirmed by the coordinator")},
-        # Records confirmed before the codes hold these English words (the ledger is never rewritten).
+        # Records confirmed by older versions hold these English words (the ledger is never rewritten).
         legacy_notes={"confirmed by the person helped": CONFIRMED_BY_RECIPIENT,
                       "coordinator": CONFIRMED_BY_COORDINATOR})]
 

@@ -208,16 +208,15 @@ def _ledger_category_label(code):
 
 
 def _ledger_note_label(note):
-    """The words for a note code a category declares (``LedgerCategory.notes``, or an old text it maps to a code
-    in ``legacy_notes``); a note nobody declares (a reason a person wrote) as it is."""
+    """A decision note in the reader's language: stored by ``stored_text``, or an old English one a category
+    declares in ``legacy_notes``; a note a person wrote as it is."""
     from ..ledger.categories import ledger_categories
+    from ..stored_text import shown_text
 
     for category in ledger_categories().values():
-        notes = getattr(category, "notes", None) or {}
-        code = (getattr(category, "legacy_notes", None) or {}).get(note, note)
-        if code in notes:
-            return notes[code]
-    return note
+        if note in category.legacy_notes:
+            return category.legacy_notes[note]
+    return shown_text(note)
 
 
 def _setting_label(plugin, key):

@@ -18,11 +18,9 @@ class LedgerCategory:
     earns_credits: bool = False  # default; a community's policy may change it
     risky: bool = False  # needs insurance on file before hours are accepted
     plugin: str = ""
-    #: Decision notes the software writes on records of this kind, as ``{code: _l(text)}``: the record keeps
-    #: the code (``auto_confirm(record, community, basis="mutual_aid.confirmed_by_recipient")``), the pages
-    #: show the text in the reader's language (``decision_note_text``); the ledger keeps no interface text.
-    notes: dict = field(default_factory=dict)
-    #: ``{text stored before codes existed: code}``: the ledger is append-only, old notes are read as codes.
+    #: ``{English text an older version stored as a decision note: _l(text)}``: the ledger is append-only, so
+    #: those notes are read translated. Today's notes of the application are stored with
+    #: ``timebank.stored_text.stored_text`` (``auto_confirm(record, community, basis=stored_text(_l(...)))``).
     legacy_notes: dict = field(default_factory=dict)
 
 
@@ -36,15 +34,14 @@ def ledger_category(code):
 
 
 def decision_note_text(record):
-    """A record's decision note as the reader should see it: a note code (or an old stored text) that the
-    record's category declared, in the reader's language; what a person wrote (a reason, a correction) as it
-    was written."""
+    """A record's decision note as the reader should see it: a note of the application (``stored_text``, or an
+    old English one its category declares in ``legacy_notes``) in the reader's language; what a person wrote (a
+    reason, a correction) as it was written."""
+    from ..stored_text import shown_text
+
     note = record.decision_note or ""
     category = ledger_category(record.category) if note else None
-    if category is None or not (category.notes or category.legacy_notes):
-        return note
-    code = note
-    if note in category.legacy_notes and record.status == "confirmed" and not record.corrects_id:
-        code = category.legacy_notes[note]  # (not a reason a person typed, on a rejection or a correction)
-    text = category.notes.get(code)
-    return str(text) if text is not None else note
+    if (category is not None and note in category.legacy_notes and record.status == "confirmed"
+            and not record.corrects_id):  # (not a reason a person typed, on a rejection or a correction)
+        return str(category.legacy_notes[note])
+    return shown_text(note)

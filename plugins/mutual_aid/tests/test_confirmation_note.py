@@ -11,6 +11,7 @@ from timebank_plugins.mutual_aid import exchange, services
 from timebank.extensions import db
 from timebank.ledger.models import ServiceRecord
 from timebank.settings import save_settings
+from timebank.stored_text import stored_text
 
 from .conftest import NOW
 
@@ -53,7 +54,7 @@ def _note_on_page(client, username, path, locale):
 
 def test_the_record_keeps_a_code_and_each_reader_sees_their_language(app, client, run, clock):
     record = _completed(run, clock)
-    assert record.status == "confirmed" and record.decision_note == exchange.CONFIRMED_BY_RECIPIENT
+    assert record.status == "confirmed" and record.decision_note == stored_text(exchange.CONFIRMED_BY_RECIPIENT)
     volunteer_page = f"/c/maple/hours/records/{record.id}"
     assert _note_on_page(client, "helper", volunteer_page, "zh_CN") == RECIPIENT_ZH
     assert _note_on_page(client, "helper", volunteer_page, "en") == RECIPIENT_EN
@@ -62,7 +63,7 @@ def test_the_record_keeps_a_code_and_each_reader_sees_their_language(app, client
 
 def test_the_coordinators_confirmation_reads_as_such(app, client, run, clock):
     record = _completed(run, clock, needs_coordinator=True)
-    assert record.status == "confirmed" and record.decision_note == exchange.CONFIRMED_BY_COORDINATOR
+    assert record.status == "confirmed" and record.decision_note == stored_text(exchange.CONFIRMED_BY_COORDINATOR)
     assert _note_on_page(client, "helper", f"/c/maple/hours/records/{record.id}", "zh_CN") == COORDINATOR_ZH
     assert _note_on_page(client, "helper", f"/c/maple/hours/records/{record.id}", "en") == COORDINATOR_EN
 
@@ -115,4 +116,4 @@ def test_the_api_gives_the_note_in_words(app, client, run, clock):
                           headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200, response.get_data(as_text=True)
     note = response.get_json()["decision_note"]
-    assert note in (RECIPIENT_ZH, RECIPIENT_EN) and note != exchange.CONFIRMED_BY_RECIPIENT
+    assert note in (RECIPIENT_ZH, RECIPIENT_EN) and note != stored_text(exchange.CONFIRMED_BY_RECIPIENT)
