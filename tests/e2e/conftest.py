@@ -154,7 +154,8 @@ def screenshot(artifacts):
 
     def _screenshot(page, name):
         size = page.viewport_size
-        height = page.evaluate("document.documentElement.scrollHeight")
+        page.wait_for_load_state()  # a click may have started a navigation: measure the page it leads to
+        height = page.evaluate("document.documentElement ? document.documentElement.scrollHeight : 0")
         page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
         try:
             page.screenshot(path=artifacts / f"{name}.png")

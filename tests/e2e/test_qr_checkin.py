@@ -3,6 +3,7 @@ code from the rendered poster; a volunteer opens it, checks in, checks out after
 confirms; the hours show in "My hours". Then the rotating kiosk code and its six-digit fallback, and a volunteer
 who picks a day on the shift list and signs up."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -169,6 +170,7 @@ def test_volunteer_picks_a_day_and_signs_up(page, community, clock, zh, log_in, 
     days.get_by_role("link").filter(has_text="21").click()  # Saturday
     expect(days.locator("[aria-current=date]")).to_contain_text("21")
     volunteer.get_by_role("navigation", name=zh("Kind of duty")).get_by_role("link", name=zh("Patrol route")).click()
+    expect(volunteer).to_have_url(re.compile(r"kind=patrol"))
     shift = volunteer.get_by_role("listitem").filter(has_text="夜间巡逻路线")
     expect(volunteer.get_by_role("listitem").filter(has_text="北门岗亭")).to_have_count(0)
     screenshot(volunteer, "qr-day-picked")
