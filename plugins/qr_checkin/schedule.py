@@ -5,11 +5,10 @@ Every page reads a bounded slice (one day, one page, a window of days), so its c
 of shifts in the database. Every query is scoped to the community in SQL.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from timebank import roles
@@ -107,22 +106,24 @@ def _filtered(query, community, kind=None, leader_id=None):
 
 
 def day_summaries(community, first, last, kind=None, leader_id=None):
-    """``[DaySummary]`` for every day from ``first`` to ``last``: in one query over those days' shifts."""
+    """``[DaySummary]`` for every day from ``first`` to ``last``, counted in SQL: one query returns a row per
+    day with shifts, however many shifts the days hold (a district's busy fortnight has thousands)."""
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     starts = [day_bounds(community, day)[0] for day in days]
     end = day_bounds(community, last)[1]
-    confirmed = func.count(Signup.id)
-    query = (select(Shift.starts_at, Shift.capacity, confirmed).select_from(Shift)
-             .outerjoin(Signup, and_(Signup.shift_id == Shift.id, Signup.status == "confirmed"))
-             .where(Shift.starts_at >= starts[0], Shift.starts_at < end)
-             .group_by(Shift.id, Shift.starts_at, Shift.capacity))
+    per_shift = _filtered(
+        select(Shift.starts_at, Shift.capacity, func.count(Signup.id).label("taken")).select_from(Shift)
+        .outerjoin(Signup, and_(Signup.shift_id == Shift.id, Signup.status == "confirmed"))
+        .where(Shift.starts_at >= starts[0], Shift.starts_at < end)
+        .group_by(Shift.id, Shift.starts_at, Shift.capacity), community, kind, leader_id).subquery()
+    later_days = [(per_shift.c.starts_at < start, n) for n, start in enumerate(starts[1:])]
+    bucket = case(*later_days, else_=len(days) - 1) if later_days else literal(0)
+    has_room = case((and_(per_shift.c.starts_at > now(), per_shift.c.taken < per_shift.c.capacity), 1), else_=0)
+    flagged = select(bucket.label("day"), has_room.label("has_room")).subquery()
     totals, free = [0] * len(days), [0] * len(days)
-    moment = now()
-    for starts_at, capacity, taken in db.session.execute(_filtered(query, community, kind, leader_id)):
-        index = bisect_right(starts, starts_at) - 1
-        totals[index] += 1
-        if starts_at > moment and taken < capacity:
-            free[index] += 1
+    for index, shifts, open_ in db.session.execute(
+            select(flagged.c.day, func.count(), func.sum(flagged.c.has_room)).group_by(flagged.c.day)):
+        totals[index], free[index] = shifts, int(open_ or 0)
     return [DaySummary(day, totals[n], free[n]) for n, day in enumerate(days)]
 
 

@@ -187,3 +187,36 @@ def test_insurance_list_is_paginated_searchable_and_costs_the_same_for_any_page_
     assert found.count("ins姓名") == 1 and "ins姓名3" in found
     assert "Nobody matches." in text(client, URL + "insurance?q=%25")  # "%" is not a wildcard
     assert text(client, URL + "insurance?page=7").count("ins姓名") == 0
+
+
+def test_the_strip_counts_each_local_day_and_its_shifts_with_room(ctx, duty):
+    """Days are local days (a shift at 23:45 in Shanghai is on that day, not the next one in UTC); a shift counts
+    as needing people when it has not started and has a free place; cancelled shifts and shifts outside the
+    window do not count. The fixture's gate shift (Friday 07:00, two places) is there too."""
+    thursday_0645 = START - timedelta(days=1, minutes=15)  # already started at 07:00
+    thursday_2345 = START - timedelta(hours=7, minutes=15)
+    friday_0000 = START - timedelta(hours=7)
+
+    def run(c, users, post, shift):
+        def add(start, capacity=1):
+            return services.create_shift(c, users["coord"], post, start, start + timedelta(hours=1), capacity)
+
+        add(thursday_0645)
+        add(thursday_2345)
+        full = add(friday_0000)
+        services.sign_up(full, c, users["vol"])
+        services.cancel_shift(add(friday_0000 + timedelta(hours=2)), c, users["coord"], "下雨")
+        add(START + timedelta(days=13))  # Thursday 3 December: the window's last day
+        add(START + timedelta(days=14))  # Friday 4 December: after the window
+        days = schedule.day_summaries(c, date(2026, 11, 19), date(2026, 12, 3))
+        assert len(days) == 15 and days[0].day == date(2026, 11, 19) and days[-1].day == date(2026, 12, 3)
+        assert (days[0].shifts, days[0].open) == (2, 1)  # 06:45 has started; 23:45 has room
+        assert (days[1].shifts, days[1].open) == (2, 1)  # midnight is full; the gate shift has room
+        assert (days[-1].shifts, days[-1].open) == (1, 1)
+        assert sum(day.shifts for day in days) == 5
+        assert schedule.day_summaries(c, date(2026, 11, 20), date(2026, 11, 20)) == [
+            schedule.DaySummary(date(2026, 11, 20), 2, 1)]
+        assert sum(day.shifts for day in schedule.day_summaries(c, date(2026, 11, 19), date(2026, 12, 3),
+                                                                kind="patrol")) == 0
+
+    ctx(run)
