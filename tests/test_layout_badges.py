@@ -95,3 +95,28 @@ def test_with_keeping_off_every_page_is_fresh_and_a_quick_page_still_gathers_not
     assert counting.task_calls == 2
     client.get("/c/maple/quick-test")
     assert counting.task_calls == 2
+
+
+def bell_number(html):
+    bell = re.search(r'<a class="app-bar-action" href="[^"]*inbox"[^>]*>.*?</a>', html, re.S)
+    assert bell is not None, "every page has the bell"
+    badge = re.search(r'<span class="badge"[^>]*>(\d+)</span>', bell.group(0))
+    return int(badge.group(1)) if badge else 0
+
+
+def test_the_bell_is_counted_on_every_page_and_a_quick_page_shows_the_last_count(app, client, counting,
+                                                                                  monkeypatch):
+    from timebank.notifications import services
+
+    unread = {"number": 2, "asked": 0}
+
+    def unread_count(user):
+        unread["asked"] += 1
+        return unread["number"]
+
+    monkeypatch.setattr(services, "unread_count", unread_count)
+    assert bell_number(client.get("/c/maple/quick-test").text) == 0 and unread["asked"] == 0  # nothing known yet
+    assert bell_number(client.get("/c/maple/").text) == 2 and unread["asked"] == 1
+    unread["number"] = 3
+    assert bell_number(client.get("/c/maple/hours/").text) == 3 and unread["asked"] == 2  # ordinary pages: fresh
+    assert bell_number(client.get("/c/maple/quick-test").text) == 3 and unread["asked"] == 2  # the last count
