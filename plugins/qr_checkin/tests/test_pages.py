@@ -128,6 +128,32 @@ def test_the_pages_a_poster_opens_gather_no_tasks(app, client, ctx, clock, regis
     assert tasks.calls == 1
 
 
+def test_a_check_in_from_the_cookie_to_the_answer_page_is_ten_statements(app, client, ctx, clock):
+    """The hot path of the morning rush, whole: the person, the post with its community, the plugins on, the
+    settings, the membership, the row lock, the person's attendances, the open shifts, the new attendance and its
+    audit event. The answer page asks nothing more (its badges are the ones kept, ``quick_page``)."""
+    from timebank.testing import statements_during
+
+    def with_an_account(c, users, post, shift):  # a volunteer's account exists from their first hours on
+        from timebank.ledger.accounts import account
+        from timebank.ledger.models import MEMBER_SERVICE
+
+        account(c.id, MEMBER_SERVICE, users["vol"].id)
+        db.session.commit()
+
+    ctx(with_an_account)
+    url = poster_url(ctx)
+    login(client, "vol")
+    clock.at(0)
+    client.get("/c/maple/")  # a page before: what the tab bar and the bell show is kept
+    assert ">Check in<" in client.get(url).text
+    responses = []
+    statements = statements_during(lambda: responses.append(client.post(url)), app)
+    assert "Checked in" in responses[0].text
+    assert len(statements) <= 10, "\n".join(s[:150] for s in statements)
+    assert not any("FROM notification" in statement for statement in statements)
+
+
 def test_forged_expired_and_withdrawn_codes_get_clear_pages(client, ctx, clock):
     login(client, "vol")
     assert "not a valid check-in code" in client.get("/p/qr-checkin/scan/forged.token").get_data(as_text=True)
