@@ -101,7 +101,7 @@ def monthly_minutes(community, user, months=12):
     return [(start, found.get((start.year, start.month), 0)) for start in starts]
 
 
-def history_page(community, user, status=None, category=None, year=None, page=1, per_page=PER_PAGE):
+def _history_query(community, user, status=None, category=None, year=None):
     query = select(ServiceRecord).where(ServiceRecord.community_id == community.id,
                                         ServiceRecord.volunteer_id == user.id)
     if status in ("pending", "confirmed", "rejected"):
@@ -111,10 +111,20 @@ def history_page(community, user, status=None, category=None, year=None, page=1,
     if year:
         query = query.where(ServiceRecord.activity_date >= date(year, 1, 1),
                             ServiceRecord.activity_date <= date(year, 12, 31))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc())
-                              .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc())
+
+
+def history_page(community, user, status=None, category=None, year=None, page=1, per_page=PER_PAGE):
+    """``(records, total)``: one page of the person's records, newest first, and how many match in all."""
+    query = _history_query(community, user, status, category, year)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return rows, total
+
+
+def newest_records(community, user, status=None, limit=PER_PAGE):
+    """The person's newest records (of ``status``), without counting them all ("My hours")."""
+    return db.session.scalars(_history_query(community, user, status).limit(limit)).all()
 
 
 def superseded_ids(records):

@@ -53,7 +53,7 @@ def credit_minutes(amount):
 def my_hours(community=None):
     subject = current_subject()
     summary = reports.summary_for(g.community, subject)
-    pending, _total = reports.history_page(g.community, subject, status="pending")
+    pending = reports.newest_records(g.community, subject, status="pending")
     membership = active_membership(subject, g.community)
     from .plugin import is_volunteer
 
