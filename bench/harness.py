@@ -101,7 +101,8 @@ class PostgresData:
 
     def fresh_copy(self):
         self._admin(f"DROP DATABASE IF EXISTS {self.work_name} WITH (FORCE)",
-                    f"CREATE DATABASE {self.work_name} TEMPLATE {self.pristine_name}")
+                    f"CREATE DATABASE {self.work_name} TEMPLATE {self.pristine_name}",
+                    f"ALTER DATABASE {self.work_name} SET random_page_cost = 1.1")  # docs/deployment.md
         upgrade_schema(self.url())
 
 

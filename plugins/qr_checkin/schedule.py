@@ -27,6 +27,9 @@ SIGNUP_DAYS = 14
 #: Days back and ahead on the leader's page (the old page showed a week either side).
 LEAD_DAYS_BACK = 7
 LEAD_DAYS_AHEAD = 7
+#: Hours wait on the leader's page this long: the national rules ask for confirmation within 10 working days of
+#: the activity (DOMAIN.md), at most 14 calendar days. Older pending hours are the coordinators' overdue queue.
+CONFIRM_DAYS_BACK = 14
 #: A shift that ended this long ago still shows on today's list (for its check-out and roster).
 RECENT_END = timedelta(hours=2)
 PER_PAGE = 25
@@ -139,21 +142,28 @@ def day_shifts(community, day, kind=None, leader_id=None, page=1, per_page=PER_P
     return shifts, total
 
 
-def to_confirm(community, leader_id=None, days=LEAD_DAYS_BACK, limit=10):
-    """``[(shift, pending)]``: the latest shifts of the last ``days`` days with ledger records still pending
-    (only those led by ``leader_id`` when given), newest first. Two queries."""
+def _waiting_for_confirmation(columns, community, leader_id, days):
+    """``columns`` of the shifts started in the last ``days`` days (all, or those led by ``leader_id``) joined to
+    their attendances' pending records: read from the community's shifts by time (an index), so the cost follows
+    the shifts of those days, not the community's backlog of pending hours."""
     from timebank.ledger.models import ServiceRecord
 
     from .models import Attendance
 
     moment = now()
-    query = _filtered(select(Shift.id, func.count(ServiceRecord.id)).select_from(Shift)
-                      .join(Attendance, Attendance.shift_id == Shift.id)
-                      .join(ServiceRecord, ServiceRecord.id == Attendance.record_id)
-                      .where(ServiceRecord.status == "pending", Shift.starts_at >= moment - timedelta(days=days),
-                             Shift.starts_at < moment), community, leader_id=leader_id)
-    counts = db.session.execute(query.group_by(Shift.id, Shift.starts_at)
-                                .order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).all()
+    return _filtered(select(*columns).select_from(Shift)
+                     .join(Attendance, Attendance.shift_id == Shift.id)
+                     .join(ServiceRecord, ServiceRecord.id == Attendance.record_id)
+                     .where(ServiceRecord.status == "pending", Shift.starts_at >= moment - timedelta(days=days),
+                            Shift.starts_at < moment), community, leader_id=leader_id)
+
+
+def to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK, limit=10):
+    """``[(shift, pending)]``: the latest shifts of the last ``days`` days with ledger records still pending
+    (only those led by ``leader_id`` when given), newest first. Two queries."""
+    counts = db.session.execute(
+        _waiting_for_confirmation((Shift.id, func.count()), community, leader_id, days)
+        .group_by(Shift.id, Shift.starts_at).order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).all()
     if not counts:
         return []
     shifts = {shift.id: shift for shift in db.session.scalars(
@@ -161,7 +171,10 @@ def to_confirm(community, leader_id=None, days=LEAD_DAYS_BACK, limit=10):
     return [(shifts[shift_id], number) for shift_id, number in counts]
 
 
-# --- Insurance --------------------------------------------------------------------------------------------------
+def count_to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK):
+    """How many shifts ``to_confirm`` would list without its limit (the Tasks number). One query."""
+    return db.session.scalar(
+        _waiting_for_confirmation((func.count(func.distinct(Shift.id)),), community, leader_id, days))
 
 
 def insurance_page(community, search="", page=1, per_page=INSURANCE_PER_PAGE):

@@ -2,15 +2,15 @@
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from timebank.extensions import db
 from timebank.i18n import _l
-from timebank.ledger.models import ServiceRecord
 from timebank.permissions import can
 from timebank.ui import TaskItem
 
-from .models import Attendance, Shift
+from . import schedule
+from .models import Shift
 from .services import _zone, local_day, upcoming_for
 
 
@@ -32,16 +32,11 @@ def tasks_for(user, community):
 
 
 def shifts_waiting(community, leader=None):
-    """How many shifts (all, or those ``leader`` leads) have attendances whose hours wait for confirmation.
+    """How many shifts (all, or those ``leader`` leads) of the confirmation period have attendances whose hours
+    wait for confirmation: the shifts the leader's page lists (``schedule.to_confirm``).
 
-    Asked on every page for the Tasks badge, so it starts from the community's pending records (an index) and
-    reaches the shifts through the attendance's record (an index); never from the years of past shifts."""
-    query = (select(func.count(func.distinct(Attendance.shift_id)))
-             .select_from(ServiceRecord).join(Attendance, Attendance.record_id == ServiceRecord.id)
-             .where(ServiceRecord.community_id == community.id, ServiceRecord.status == "pending"))
-    if leader is not None:
-        leads = db.session.scalar(select(Shift.id).where(Shift.leader_id == leader.id).limit(1))
-        if leads is None:  # most people lead no shift at all
-            return 0
-        query = query.join(Shift, Shift.id == Attendance.shift_id).where(Shift.leader_id == leader.id)
-    return db.session.scalar(query)
+    Asked for the Tasks number, so it reads the shifts of those days (an index), not the community's backlog of
+    pending hours; most people lead no shift at all, which one lookup of an index answers."""
+    if leader is not None and db.session.scalar(select(Shift.id).where(Shift.leader_id == leader.id).limit(1)) is None:
+        return 0
+    return schedule.count_to_confirm(community, leader_id=getattr(leader, "id", None))

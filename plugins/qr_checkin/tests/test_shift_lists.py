@@ -152,6 +152,33 @@ def test_hours_to_confirm_stay_on_the_leaders_page(client, duty, clock, ctx):
     assert "北门岗亭" in waiting and ">1</span>" in waiting
 
 
+def test_hours_wait_on_the_leaders_page_and_in_the_tasks_for_the_confirmation_period(client, duty, clock, ctx):
+    """Ten working days to confirm (DOMAIN.md): the leader's page and the Tasks number list a shift with pending
+    hours for 14 days; after that its hours are the coordinators' overdue queue. Both count the same shifts."""
+    from timebank_plugins.qr_checkin import tasks, tokens
+
+    url = ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
+    login(client, "vol")
+    clock.at(-3)
+    client.post(url)
+    clock.at(122)
+    client.post(url)
+    client.post("/logout")
+    login(client, "leader")
+
+    def waiting(c, users, post, shift):
+        return (tasks.shifts_waiting(c, users["leader"]), tasks.shifts_waiting(c),
+                [shift.id for shift, _n in schedule.to_confirm(c, leader_id=users["leader"].id)])
+
+    for days, shown in ((1, True), (schedule.CONFIRM_DAYS_BACK - 1, True), (schedule.CONFIRM_DAYS_BACK + 1, False)):
+        clock.set(START + timedelta(days=days))
+        assert ctx(waiting) == ((1, 1, [duty["shift"]]) if shown else (0, 0, [])), days
+        page = text(client, URL + "lead")
+        assert ("Hours to confirm" in page) is shown, days
+        tasks_page = text(client, "/c/maple/tasks")
+        assert ("Shifts with hours to confirm" in tasks_page) is shown, days
+
+
 def make_insured(ctx, make, number, prefix):
     ids = [make.member("maple", f"{prefix}{n}", display_name=f"{prefix}姓名{n}") for n in range(number)]
 
