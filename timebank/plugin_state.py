@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .clock import now
@@ -29,12 +29,15 @@ class CommunityPlugin(db.Model):
 
 
 def _switches(community_id):
-    rows = db.session.execute(
-        select(CommunityPlugin.plugin_name, CommunityPlugin.enabled).where(
-            CommunityPlugin.community_id == community_id
-        )
-    )
-    return dict(rows.all())
+    """``{plugin_name: enabled}`` stored for the community, read with the request's settings (one statement for
+    both, ``timebank.community_config``) and kept for the request."""
+    from . import community_config
+    from .settings import request_scope_keys
+
+    if has_app_context() and community_id in g.get(community_config.SWITCHES, {}):
+        return g.get(community_config.SWITCHES)[community_id]
+    switches, _stored = community_config.read(community_id, request_scope_keys(community_id, missing_only=True))
+    return switches
 
 
 def enabled_plugin_names(community):
@@ -94,6 +97,7 @@ def set_plugin_enabled(community, plugin_name, enabled, actor=None):
     db.session.commit()
     if has_app_context():
         g.pop("_timebank_enabled", None)
+        g.pop("_timebank_switches", None)
         g.pop("_timebank_items", None)
     logger.info("plugin %s %s in community %s", plugin_name, "enabled" if enabled else "disabled", community.slug)
     return row.enabled

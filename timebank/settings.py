@@ -106,23 +106,36 @@ def get_spec(plugin, key):
         raise KeyError(f"unknown setting {plugin}.{key}") from None
 
 
+def request_scope_keys(community_id=None, missing_only=False):
+    """The settings a request reads: the instance's, the page's community's and ``community_id``'s; with
+    ``missing_only``, those not yet kept for the request."""
+    page = g.get("community") if has_app_context() else None
+    keys = {"instance", _scope_key(page)}
+    if community_id is not None:
+        keys.add(f"community:{community_id}")
+    if missing_only and has_app_context():
+        kept = g.get("_timebank_settings", {})
+        keys = {key for key in keys if ("stored", key) not in kept}
+    return keys
+
+
 def _stored(plugin, community):
     """The values stored for ``plugin`` at one level (the instance, or ``community``).
 
     A page asks for the settings of several plugins (policies, cards, tasks): every plugin's values of the
-    instance and of the community are read in one statement and kept for the request (or the command's app
-    context); save_settings() clears them."""
+    instance and of the communities in question are read in one statement, with the page community's plugin
+    switches (``timebank.community_config``), and kept for the request (or the command's app context);
+    save_settings() clears them."""
+    from . import community_config
+
     cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
     scope = _scope_key(community)
     if ("stored", scope) not in cache:
-        # One statement for the instance's values, this community's and the page's community's.
-        scopes = sorted({scope, "instance", _scope_key(g.get("community")) if has_app_context() else "instance"})
-        levels = {key: {} for key in scopes}
-        rows = db.session.execute(select(PluginSetting.scope_key, PluginSetting.plugin_name, PluginSetting.key,
-                                         PluginSetting.value_json).where(PluginSetting.scope_key.in_(scopes)))
-        for scope_key, name, key, value in rows:
-            levels[scope_key].setdefault(name, {})[key] = json.loads(value)
-        cache.update({("stored", key): values for key, values in levels.items()})
+        page = g.get("community") if has_app_context() else None
+        with_switches = page is not None and page.id not in g.get(community_config.SWITCHES, {})
+        keys = request_scope_keys(getattr(community, "id", None), missing_only=True) | {scope}
+        _switches, stored = community_config.read(page.id if with_switches else None, keys)
+        cache.update({("stored", key): values for key, values in stored.items()})
     return cache[("stored", scope)].get(plugin, {})
 
 
