@@ -6,7 +6,7 @@
 from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -313,6 +313,18 @@ def rounds_needing_volunteers(community, first, last):
     return db.session.scalars(select(Round).where(
         Round.community_id == community.id, Round.volunteer_id.is_(None), Round.status == "open",
         Round.meal_date >= first, Round.meal_date <= last).order_by(Round.meal_date, Round.starts_at)).all()
+
+
+def volunteer_rounds(community, user, first, last):
+    """``(mine, needing)``: ``my_rounds`` and ``rounds_needing_volunteers`` of the same days in one statement (the
+    home card and the Tasks number of every volunteer ask for both)."""
+    found = db.session.scalars(select(Round).where(
+        Round.community_id == community.id, Round.meal_date >= first, Round.meal_date <= last,
+        or_(and_(Round.volunteer_id == user.id, Round.status != "cancelled"),
+            and_(Round.volunteer_id.is_(None), Round.status == "open")))
+        .order_by(Round.meal_date, Round.starts_at)).all()
+    return ([found_round for found_round in found if found_round.volunteer_id == user.id],
+            [found_round for found_round in found if found_round.volunteer_id is None])
 
 
 def rounds_without_hours(community):

@@ -41,8 +41,7 @@ def dashboard_cards(user, community):
                               (link.elder, [order for order in orders.orders_of(link.elder, today, today + timedelta(
                                   days=1)) if order.status != "cancelled"]) for link in links]}))
     if _is_volunteer(user, community):
-        mine = rounds.my_rounds(community, user, today, today + timedelta(days=2))
-        needing = rounds.rounds_needing_volunteers(community, today, today + timedelta(days=2))
+        mine, needing = rounds.volunteer_rounds(community, user, today, today + timedelta(days=2))
         if mine or needing:
             cards.append(Card(title=_l("Meal deliveries"), template="elder_meals/card_rounds.html", order=26,
                               context={"mine": mine, "needing": len(needing)}))
@@ -52,8 +51,12 @@ def dashboard_cards(user, community):
 def tasks(user, community):
     today = local_today(community)
     items = []
-    for delivery_round in rounds.my_rounds(community, user, today, today):
-        if delivery_round.status in ("open", "started"):
+    if _is_volunteer(user, community):
+        mine, needing = rounds.volunteer_rounds(community, user, today, today + timedelta(days=2))
+    else:
+        mine, needing = rounds.my_rounds(community, user, today, today), []
+    for delivery_round in mine:
+        if delivery_round.meal_date == today and delivery_round.status in ("open", "started"):
             items.append(TaskItem(label=_l("Meal delivery today"), endpoint="elder_meals.round_page",
                                   url_kwargs={"round_id": delivery_round.id}, urgent=True, order=6,
                                   detail=rounds.round_title(delivery_round)))
@@ -61,11 +64,9 @@ def tasks(user, community):
     if count:
         items.append(TaskItem(label=_l("Elders who did not answer the door"), endpoint="elder_meals.alerts_page",
                               count=count, urgent=True, order=1))
-    if _is_volunteer(user, community):
-        needing = rounds.rounds_needing_volunteers(community, today, today + timedelta(days=2))
-        if needing:
-            items.append(TaskItem(label=_l("Meal delivery rounds need a volunteer"), endpoint="elder_meals.rounds",
-                                  count=len(needing), order=40))
+    if needing:
+        items.append(TaskItem(label=_l("Meal delivery rounds need a volunteer"), endpoint="elder_meals.rounds",
+                              count=len(needing), order=40))
     if can_manage(user, community):
         pending = enrolment.pending_count(community)
         if pending:

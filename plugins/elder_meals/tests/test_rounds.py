@@ -1,6 +1,8 @@
 """Delivery rounds: planning by grid/building, sign-up, the stops, "no answer" alerts, and the round's time in the
 ledger: exact, pending, credited exactly once."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 from timebank_plugins.elder_meals import alerts, orders, rounds
@@ -79,6 +81,23 @@ def test_only_volunteers_sign_up_and_only_one_takes_a_round(app, ctx, deliveries
         act(ctx, "sign_up", "vol2", deliveries["round"])
     with app.app_context():
         assert db.session.get(Round, deliveries["round"]).volunteer.username == "vol"
+
+
+def test_a_volunteers_rounds_and_the_rounds_needing_one_are_read_together(app, ctx, deliveries):
+    act(ctx, "sign_up", "vol", deliveries["round"])
+
+    def read(username, first=TUESDAY, last=TUESDAY):
+        def run(c, users, elder):
+            mine, needing = rounds.volunteer_rounds(c, users[username], first, last)
+            assert [r.id for r in mine] == [r.id for r in rounds.my_rounds(c, users[username], first, last)]
+            assert [r.id for r in needing] == [r.id for r in rounds.rounds_needing_volunteers(c, first, last)]
+            return [r.id for r in mine], [r.id for r in needing]
+
+        return ctx(run)
+
+    assert read("vol") == ([deliveries["round"]], [deliveries["round2"]])
+    assert read("vol2") == ([], [deliveries["round2"]])  # another's round is neither
+    assert read("vol", TUESDAY + timedelta(days=1), TUESDAY + timedelta(days=2)) == ([], [])  # other days
 
 
 def test_start_only_on_the_day_and_only_by_the_volunteer(app, ctx, deliveries, clock):
