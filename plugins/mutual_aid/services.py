@@ -165,10 +165,14 @@ def listing_in(community, listing_id):
 
 
 def open_listings(community, kind=None, category=None, building_id=None, grid_id=None, from_day=None,
-                  not_owned_by=None, limit=100):
-    from timebank.communities.models import Building
+                  not_owned_by=None, limit=100, near_household_id=None):
+    """Open posts, newest first. ``near_household_id``: in the building of that household (the home card)."""
+    from timebank.communities.models import Building, Household
 
     query = select(Listing).where(Listing.community_id == community.id, Listing.status == "open")
+    if near_household_id:
+        query = query.where(Listing.building_id == select(Household.building_id).where(
+            Household.id == near_household_id).scalar_subquery())
     if not_owned_by is not None:
         query = query.where(Listing.owner_id != not_owned_by.id)
     if kind in (OFFER, REQUEST):

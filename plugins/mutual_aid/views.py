@@ -38,10 +38,9 @@ def _chosen(user, person_id):
 
 def cards_context(user, community):
     people = [user, *services.confirmed_relatives(community, user)]
-    membership = active_membership(user, community)
-    building_id = membership.household.building_id if membership and membership.household else None
-    needs = services.open_listings(community, kind="request", building_id=building_id, not_owned_by=user,
-                                   limit=3) if building_id else []
+    household_id = getattr(active_membership(user, community), "household_id", None)
+    needs = services.open_listings(community, kind="request", near_household_id=household_id, not_owned_by=user,
+                                   limit=3) if household_id else []
     return {"agreements": services.agreements_of(community, people, active_only=True, limit=3), "needs": needs,
             "balances": exchange.balances_for(community, people), "people": people}
 

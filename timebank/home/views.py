@@ -48,7 +48,7 @@ def dashboard(community=None):
     cards = collect_items("timebank_dashboard_cards", g.community, user=subject)
     if elder_mode_on():
         cards = [card for card in cards if card.elder]
-    return render_template("home/dashboard.html", cards=cards, memberships=memberships_for(subject))
+    return render_template("home/dashboard.html", cards=cards)
 
 
 @bp.get("/c/<community>/tasks")

@@ -105,3 +105,34 @@ def test_browse_filters_by_kind_category_grid_and_day(client, run):
     assert "买米" not in later.get_data(as_text=True) and "教手机" in later.get_data(as_text=True)
     in_grid = client.get(f"/c/maple/p/mutual-aid/?grid={grid_id}").get_data(as_text=True)
     assert "买米" not in in_grid  # nobody of the grid's buildings posted
+
+
+def test_the_home_card_shows_requests_from_the_neighbours_building_only(client, run):
+    """"Needs near me": open requests of other people in the building of the person's household, newest first;
+    not their own, not another building's; nobody without a household gets the card."""
+    from timebank.communities import structure
+    from timebank.communities.services import active_membership
+
+    def setup(c, u):
+        building = structure.add_building(c, u["coordinator"], "3号楼")
+        other = structure.add_building(c, u["coordinator"], "5号楼")
+        homes = {name: structure.add_household(c, u["coordinator"], where.id, room)
+                 for name, where, room in (("mother", building, "101"), ("helper", building, "202"),
+                                           ("stranger", other, "303"))}
+        for name, household in homes.items():
+            structure.assign_household(active_membership(u[name], c), u["coordinator"], household.id)
+        for owner, title in (("mother", "买米"), ("stranger", "修自行车"), ("helper", "借梯子")):
+            services.post_listing(c, u[owner], u[owner], kind="request", category="errands", title=title,
+                                  expected_minutes=30)
+
+    run(setup)
+    login(client, "helper")
+    home = client.get("/c/maple/").get_data(as_text=True)
+    assert "Needs near me" in home
+    card = home[home.index("Needs near me"):]
+    card = card[:card.index("</section>")]
+    assert "买米" in card and "3号楼" in card
+    assert "修自行车" not in card and "借梯子" not in card  # another building; their own
+    client.post("/logout")
+    login(client, "daughter")  # no household
+    assert "Needs near me" not in client.get("/c/maple/").get_data(as_text=True)
