@@ -72,7 +72,9 @@ def test_the_kept_number_expires(app, client, counting, monkeypatch):
     shown = tasks_badge(client.get("/c/maple/").text)
     counting.count = 4
     later = time.monotonic() + app.config["TASK_BADGE_SECONDS"] + 1
+    later_by_the_clock = time.time() + app.config["TASK_BADGE_SECONDS"] + 1
     monkeypatch.setattr("timebank.layout.time.monotonic", lambda: later)
+    monkeypatch.setattr("timebank.layout.time.time", lambda: later_by_the_clock)
     assert tasks_badge(client.get("/c/maple/").text) == shown + 1
 
 
@@ -120,3 +122,45 @@ def test_the_bell_is_counted_on_every_page_and_a_quick_page_shows_the_last_count
     unread["number"] = 3
     assert bell_number(client.get("/c/maple/hours/").text) == 3 and unread["asked"] == 2  # ordinary pages: fresh
     assert bell_number(client.get("/c/maple/quick-test").text) == 3 and unread["asked"] == 2  # the last count
+
+
+def test_another_worker_finds_the_number_in_the_persons_session(app, client, counting, monkeypatch):
+    """gunicorn gives a person's next page to whichever worker is free: the number counted by one worker travels in
+    the person's signed session, so the next worker shows it without gathering the plugins' tasks again."""
+    shown = tasks_badge(client.get("/c/maple/").text)
+    calls = counting.task_calls
+    counting.count = 7  # somebody else's change: shown after TASK_BADGE_SECONDS at the latest
+    app.extensions["timebank_kept"].clear()  # the next page on another worker: nothing kept in its memory
+    assert tasks_badge(client.get("/c/maple/hours/").text) == shown and counting.task_calls == calls
+    app.extensions["timebank_kept"].clear()
+    assert tasks_badge(client.get("/c/maple/quick-test").text) == shown  # a quick page finds it there too
+    assert counting.task_calls == calls
+    app.extensions["timebank_kept"].clear()
+    client.post("/account/language", data={"locale": "zh_CN"})  # the person's own change: counted again
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 4 and counting.task_calls == calls + 1
+    later_by_the_clock = time.time() + app.config["TASK_BADGE_SECONDS"] + 1
+    monkeypatch.setattr("timebank.layout.time.time", lambda: later_by_the_clock)
+    counting.count = 8
+    app.extensions["timebank_kept"].clear()
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 5  # expired in the session too
+
+
+def test_a_number_in_a_session_does_not_serve_another_person_or_a_forged_expiry(app, client, counting, auth):
+    client.get("/c/maple/")
+    with client.session_transaction() as kept:
+        digest, expires, number = kept["_tk"]
+        kept["_tk"] = [digest, expires + 3600, number + 50]  # kept longer than TASK_BADGE_SECONDS: not trusted
+    app.extensions["timebank_kept"].clear()
+    calls = counting.task_calls
+    client.get("/c/maple/")
+    assert counting.task_calls == calls + 1
+    with client.session_transaction() as kept:
+        stolen = kept["_tk"]
+    client.post("/logout")
+    auth.login("maple.coord")
+    with client.session_transaction() as kept:
+        kept["_tk"] = stolen  # another person's number: another key
+    app.extensions["timebank_kept"].clear()
+    calls = counting.task_calls
+    client.get("/c/maple/")
+    assert counting.task_calls == calls + 1

@@ -4,6 +4,7 @@ Templates call these through ``layout.<name>()``; they gather data from services
 query the database themselves).
 """
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -112,10 +113,23 @@ def _kept_key(kind):
             enabled_plugin_names(community), current_locale_name(), mark)
 
 
-def _kept(kind, compute, fresh=False, only_if_known=False):
+#: Session key: the Tasks number as last counted for this person, for the other workers (see ``_kept``).
+KEPT_IN_SESSION = "_tk"
+
+
+def _session_digest(key):
+    """The same key in every worker process: a digest of its parts (plugin names sorted; ``hash`` varies)."""
+    parts = [sorted(part) if isinstance(part, frozenset) else part for part in key]
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def _kept(kind, compute, fresh=False, only_if_known=False, in_session=False):
     """``compute()`` kept for ``TASK_BADGE_SECONDS`` per person, community and worker process (0: always fresh).
 
-    ``fresh`` recomputes (and keeps the new value); ``only_if_known`` returns ``None`` instead of computing."""
+    ``fresh`` recomputes (and keeps the new value); ``only_if_known`` returns ``None`` instead of computing.
+    ``in_session``: a small value is also kept in the person's (signed) session cookie, so that the other
+    workers and nodes find it too: a person's pages seldom come back to the same worker (gunicorn gives each
+    request to whichever worker is free), and without it most pages of a real visit would count again."""
     seconds = current_app.config.get("TASK_BADGE_SECONDS") or 0
     if not seconds:
         return None if only_if_known else compute()
@@ -125,18 +139,28 @@ def _kept(kind, compute, fresh=False, only_if_known=False):
     kept = cache.get(key)
     if kept is not None and kept[0] > moment and not fresh:
         return kept[1]
+    digest = _session_digest(key) if in_session else None
+    if in_session and not fresh:
+        stored = session.get(KEPT_IN_SESSION)
+        left = stored[1] - time.time() if isinstance(stored, list) and len(stored) == 3 else 0
+        if stored and stored[0] == digest and 0 < left <= seconds:
+            cache[key] = (moment + left, stored[2])
+            return stored[2]
     if only_if_known:
         return None
     value = compute()
     if len(cache) >= 20_000:  # bounded: a busy worker forgets everybody at once rather than growing
         cache.clear()
     cache[key] = (moment + seconds, value)
+    if in_session:
+        session[KEPT_IN_SESSION] = [digest, int(time.time()) + seconds, value]
     return value
 
 
 def task_count():
     """The number on the Tasks tab, shown on every page. It gathers every plugin's tasks, about half the cost of a
-    page, so it is kept for ``TASK_BADGE_SECONDS`` per person, community and worker process (0: always fresh).
+    page, so it is kept for ``TASK_BADGE_SECONDS`` per person and community, in the worker process and in the
+    person's session for the other workers (0: always fresh).
 
     The person's own changes show at once: any POST changes the mark in their session, and so the key, for the
     pages after it. The page that answers the POST itself (a check-in result, a form shown again with its errors)
@@ -152,8 +176,8 @@ def task_count():
         return sum(item.count for item in task_items())
 
     if request.method not in ("GET", "HEAD") or is_quick_page():
-        return _kept("tasks", count, only_if_known=True)
-    return _kept("tasks", count, fresh=request.endpoint == "home.tasks")
+        return _kept("tasks", count, only_if_known=True, in_session=True)
+    return _kept("tasks", count, fresh=request.endpoint == "home.tasks", in_session=True)
 
 
 def quick_page():
