@@ -11,6 +11,18 @@ SCAN_POSTS = 8
 #: posts (two gates). They are kept out of the check-in scenario's pairs, so each rush scan is the person's first of
 #: the day, as at 7:00.
 RUSH_VOLUNTEERS, RUSH_POSTS = 200, 2
+#: People browsing (``bench/browse.py``): this many volunteers and the coordinator, each on a short visit.
+BROWSE_VOLUNTEERS = 40
+
+
+def browse_visits(slug, volunteer_cookies, coordinator_cookie):
+    """``[{cookie, pages}]``: a volunteer's visit (home, my hours, the shift list, home, tasks, my hours) for each
+    of ``volunteer_cookies``, and a coordinator's (home, tasks, the confirmation queue, the leader's page, home)."""
+    base = f"/c/{slug}"
+    volunteer = [f"{base}/", f"{base}/hours/", f"{base}/p/qr-checkin/", f"{base}/", f"{base}/tasks", f"{base}/hours/"]
+    coordinator = [f"{base}/", f"{base}/tasks", f"{base}/ledger/queue", f"{base}/p/qr-checkin/lead", f"{base}/"]
+    return ([dict(cookie=cookie, pages=volunteer) for cookie in volunteer_cookies]
+            + [dict(cookie=coordinator_cookie, pages=coordinator)])
 
 
 def mint_sessions(app, users, community_slug):
@@ -83,5 +95,7 @@ def prepare_timebank(app, handles, bulk_rounds=3, bulk_size=1000):
             scans.append(("POST", f"/p/qr-checkin/scan/{token}", cookie, f"csrf_token={quote(csrf)}"))
     coordinator, volunteer = sessions[handles["coordinator"]], sessions[handles["volunteer"]]
     bulk = [pending[start:start + bulk_size] for start in range(0, len(pending), bulk_size)]
-    return dict(scans=scans, rush=rush, coordinator=coordinator, volunteer=volunteer, bulk=bulk,
+    browsing = browse_visits(slug, [sessions[user.username][0] for user in volunteers[:BROWSE_VOLUNTEERS]],
+                             coordinator[0])
+    return dict(scans=scans, rush=rush, browse=browsing, coordinator=coordinator, volunteer=volunteer, bulk=bulk,
                 posts=len(post_tokens), scan_volunteers=len(volunteers))

@@ -26,6 +26,7 @@ READS = ("my_hours", "home", "queue", "verify")
 TARGETS = {
     "checkin": "≥ 0.6 × baseline write, p99 ≤ 50 ms, 0 errors",
     "checkin_rush": "200 volunteers scan in within minutes, 0 errors (reported: the latency each phone sees)",
+    "browse": "reported, no target: the latency of every page 41 people open on short visits, across workers",
     "my_hours": "≥ 0.5 × baseline read; 1M/10k time ≤ 1.3",
     "home": "≥ 0.5 × baseline read; 1M/10k time ≤ 1.3",
     "queue": "p99 ≤ 100 ms (10,000 pending)",
@@ -133,6 +134,7 @@ class Run:
                 self.add(name, scale, self.wrk(port, [("GET", path, cookie, "")], connections=connections),
                          baseline="read", postings=summary["rows"]["ledger_posting"])
             if full:
+                self.browse(port, prepared["browse"], scale)
                 self.rush(port, prepared["rush"], scale, data)
                 before = self.count_attendances(data)
                 # Warm up on the last post's pairs; measure on the others (each pair a first check-in).
@@ -170,6 +172,24 @@ class Run:
         self.add("checkin_rush", scale, dict(p50_ms=check_in.get("p50_ms"), p99_ms=check_in.get("p99_ms"),
                                              errors=numbers["errors"], seconds=numbers["seconds"]),
                  checked_in=checked_in, **{key: numbers[key] for key in numbers if key not in ("errors", "seconds")})
+
+    def browse(self, port, people, scale):
+        """People on a short visit (``bench/browse.py``): arrivals at random, a few seconds of reading between
+        pages, each page to whichever worker is free with the cookie the last answer set."""
+        path = OUT / "browse-people.json"
+        path.write_text(json.dumps(people))
+        try:
+            output = harness.run_checked([sys.executable, str(harness.BENCH / "browse.py"), "--port", str(port),
+                                          "--people", str(path), "--window", str(self.args.browse_window)],
+                                         env=dict(os.environ), timeout=self.args.browse_window + 180)
+        finally:
+            path.unlink(missing_ok=True)
+        line = next(line for line in output.splitlines() if line.startswith("BROWSE_JSON "))
+        numbers = json.loads(line[len("BROWSE_JSON "):])
+        pages = numbers["pages"]
+        self.add("browse", scale, dict(p50_ms=pages.get("p50_ms"), p99_ms=pages.get("p99_ms"),
+                                       errors=numbers["errors"], seconds=numbers["seconds"]),
+                 **{key: numbers[key] for key in numbers if key not in ("errors", "seconds")})
 
     def count_attendances(self, data):
         from sqlalchemy import create_engine, text
@@ -265,6 +285,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each scenario")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--browse-window", type=float, default=20.0,
+                        help="seconds over which the people of the browsing scenario arrive")
     parser.add_argument("--rush-window", type=float, default=30.0,
                         help="seconds over which the 200 volunteers of the morning rush arrive")
     parser.add_argument("--queue-connections", type=int,
