@@ -37,9 +37,8 @@ def is_overdue(order, policy, moment):
     return moment - waiting_since(order) > limit
 
 
-def board(community, moment=None):
-    """``(waiting, in_hand)``: requests without a volunteer (emergencies first, then the longest waiting) with age
-    and overdue flag, and orders a volunteer holds (by visit time)."""
+def waiting_lines(community, moment=None):
+    """Requests without a volunteer, emergencies first, then the longest waiting, with age and overdue flag."""
     moment = moment or now()
     policy = repair_policy(community)
     waiting = db.session.scalars(select(RepairOrder).where(RepairOrder.community_id == community.id,
@@ -47,13 +46,18 @@ def board(community, moment=None):
     lines = [BoardLine(order, int((moment - waiting_since(order)).total_seconds() // 60),
                        is_overdue(order, policy, moment)) for order in waiting]
     lines.sort(key=lambda line: (line.order.urgency != EMERGENCY, not line.overdue, -line.waiting_minutes))
+    return lines
+
+
+def board(community, moment=None):
+    """``(waiting, in_hand)``: ``waiting_lines`` and the orders a volunteer holds (by visit time)."""
     in_hand = db.session.scalars(select(RepairOrder).where(
         RepairOrder.community_id == community.id, RepairOrder.status.in_(WITH_VOLUNTEER))
         .order_by(RepairOrder.scheduled_at, RepairOrder.id)).all()
-    return lines, in_hand
+    return waiting_lines(community, moment), in_hand
 
 
 def waiting_counts(community, moment=None):
-    """``(waiting, overdue)`` for the coordinators' card, tasks and nav badge."""
-    lines, _in_hand = board(community, moment)
+    """``(waiting, overdue)`` for the coordinators' card, tasks and nav badge (the orders in hand are not read)."""
+    lines = waiting_lines(community, moment)
     return len(lines), sum(1 for line in lines if line.overdue)

@@ -97,7 +97,7 @@ def tasks_for(user, community):
         items.append(TaskItem(label=_l("Emergency repairs nobody has taken"), endpoint="repair_team.jobs",
                               count=len(emergencies), urgent=True, order=4))
     if can(user, "repair_team.manage", community):
-        lines, _in_hand = board.board(community, moment)
+        lines = board.waiting_lines(community, moment)
         if lines:
             overdue = sum(1 for line in lines if line.overdue)
             items.append(TaskItem(label=_l("Repair requests waiting for a volunteer"), endpoint="repair_team.board",

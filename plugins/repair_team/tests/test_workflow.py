@@ -410,6 +410,14 @@ def test_emergencies_first_and_overdue_after_thirty_minutes_or_a_day(app, ctx, o
     clock.at(24 * 60 + 1)
     assert ctx(waiting) == [(emergency, True), (normal, True)]
 
+    def counts(c, users):  # the card, the tasks and the badge: the waiting requests only, in one statement
+        from timebank.testing import statements_during
+
+        found = board.waiting_counts(c)  # the policy is read once per request
+        return found, len(statements_during(lambda: board.waiting_counts(c)))
+
+    assert ctx(counts) == ((2, 2), 1)
+
 
 def test_an_emergency_alerts_the_coordinators_and_qualified_volunteers(app, order_for):
     order_for(urgency="emergency", description="水管爆了")
