@@ -1,11 +1,11 @@
 """People using timebank, as their phones see it: an open-loop driver for ``make bench``.
 
-wrk asks for one page with one cookie again and again, so the Tasks number on every page is always kept by the
-worker that answers, and the server is never idle. A person is different: they arrive when they arrive, open a
-few pages with a few seconds of reading between them, and each page goes to whichever worker is free, carrying the
-session cookie the last answer set (as a browser does). This driver gives each person an arrival time in a window
-(uniform, fixed seed), plays their visit, and prints one JSON line with the latency of every page, per page and
-in all, the errors and the arrivals that started late.
+wrk asks for one page with one cookie again and again, so the Tasks number on every page is always kept by
+the worker that answers, and the server is never idle. A person is different: they arrive when they arrive,
+open a few pages with a few seconds of reading between them, and each page goes to whichever worker is free,
+carrying the session cookie the last answer set (as a browser does). This driver gives each person an arrival
+time in a window (uniform, fixed seed), plays their visit, and prints one JSON line with the latency of every
+page, per page and in all, the errors and the arrivals that started late.
 
     python bench/browse.py --port 8000 --people browse.json --window 20
 
@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from rush import USER_AGENT, summary
 
-#: Seconds a person reads a page before opening the next (uniform in this range): shorter than the 30 s a worker
-#: keeps the Tasks number, as on a real visit.
+#: Seconds a person reads a page before opening the next (uniform in this range): shorter than the 30 s the
+#: Tasks number is kept, as on a real visit.
 THINK = (2.0, 6.0)
 
 
@@ -84,9 +84,11 @@ class Browse:
         elapsed = time.perf_counter() - start
         every = [seconds for timings in self.timings.values() for seconds in timings]
         return dict(people=len(self.people), window_s=self.window, seconds=round(elapsed, 1),
-                    pages_per_s=round(len(every) / elapsed, 1) if elapsed > 0 else None, pages=summary(every),
+                    pages_per_s=round(len(every) / elapsed, 1) if elapsed > 0 else None,
+                    pages=summary(every),
                     per_page={page: summary(timings) for page, timings in sorted(self.timings.items())},
-                    errors=len(self.errors), error_samples=sorted(set(self.errors))[:5], late_arrivals=self.late)
+                    errors=len(self.errors), error_samples=sorted(set(self.errors))[:5],
+                    late_arrivals=self.late)
 
 
 def main(argv=None):

@@ -37,6 +37,8 @@ def shifts_waiting(community, leader=None):
 
     Asked for the Tasks number, so it reads the shifts of those days (an index), not the community's backlog of
     pending hours; most people lead no shift at all, which one lookup of an index answers."""
-    if leader is not None and db.session.scalar(select(Shift.id).where(Shift.leader_id == leader.id).limit(1)) is None:
-        return 0
+    if leader is not None:
+        leads = db.session.scalar(select(Shift.id).where(Shift.leader_id == leader.id).limit(1))
+        if leads is None:
+            return 0
     return schedule.count_to_confirm(community, leader_id=getattr(leader, "id", None))
