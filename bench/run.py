@@ -153,20 +153,24 @@ class Run:
                 self.add(f"export_{fmt}", scale, json.loads(output.strip().splitlines()[-1]))
         return summary
 
+    def open_loop(self, port, script, marker, visitors, window):
+        """Run an open-loop driver (``bench/rush.py``, ``bench/browse.py``) on ``visitors``; its numbers."""
+        path = OUT / f"{Path(script).stem}-visitors.json"
+        path.write_text(json.dumps(visitors))
+        try:
+            output = harness.run_checked([sys.executable, str(harness.BENCH / script), "--port", str(port),
+                                          "--visitors", str(path), "--window", str(window)],
+                                         env=dict(os.environ), timeout=window + 180)
+        finally:
+            path.unlink(missing_ok=True)
+        line = next(line for line in output.splitlines() if line.startswith(f"{marker} "))
+        return json.loads(line[len(marker) + 1:])
+
     def rush(self, port, volunteers, scale, data):
         """The 7:00 rush (``bench/rush.py``): the volunteers arrive at random in the window, open the poster's
         address and tap to check in; the server is not kept busy between arrivals as wrk keeps it."""
-        path = OUT / "rush-volunteers.json"
-        path.write_text(json.dumps(volunteers))
         before = self.count_attendances(data)
-        try:
-            output = harness.run_checked([sys.executable, str(harness.BENCH / "rush.py"), "--port", str(port),
-                                          "--volunteers", str(path), "--window", str(self.args.rush_window)],
-                                         env=dict(os.environ), timeout=self.args.rush_window + 120)
-        finally:
-            path.unlink(missing_ok=True)
-        line = next(line for line in output.splitlines() if line.startswith("RUSH_JSON "))
-        numbers = json.loads(line[len("RUSH_JSON "):])
+        numbers = self.open_loop(port, "rush.py", "RUSH_JSON", volunteers, self.args.rush_window)
         checked_in = self.count_attendances(data) - before
         check_in = numbers["check_in"]
         self.add("checkin_rush", scale, dict(p50_ms=check_in.get("p50_ms"), p99_ms=check_in.get("p99_ms"),
@@ -176,16 +180,7 @@ class Run:
     def browse(self, port, people, scale):
         """People on a short visit (``bench/browse.py``): arrivals at random, a few seconds of reading between
         pages, each page to whichever worker is free with the cookie the last answer set."""
-        path = OUT / "browse-people.json"
-        path.write_text(json.dumps(people))
-        try:
-            output = harness.run_checked([sys.executable, str(harness.BENCH / "browse.py"), "--port", str(port),
-                                          "--people", str(path), "--window", str(self.args.browse_window)],
-                                         env=dict(os.environ), timeout=self.args.browse_window + 180)
-        finally:
-            path.unlink(missing_ok=True)
-        line = next(line for line in output.splitlines() if line.startswith("BROWSE_JSON "))
-        numbers = json.loads(line[len("BROWSE_JSON "):])
+        numbers = self.open_loop(port, "browse.py", "BROWSE_JSON", people, self.args.browse_window)
         pages = numbers["pages"]
         self.add("browse", scale, dict(p50_ms=pages.get("p50_ms"), p99_ms=pages.get("p99_ms"),
                                        errors=numbers["errors"], seconds=numbers["seconds"]),
