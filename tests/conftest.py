@@ -3,6 +3,9 @@ packages get too): app, client, runner, auth, make, register_plugin.
 
 Here too: one cache of compiled templates for every app of the test process (see ``SharedTemplateCache``)."""
 
+import threading
+from http.server import ThreadingHTTPServer
+
 import pytest
 from flask import Flask
 from jinja2 import BytecodeCache
@@ -153,3 +156,21 @@ def other_community(make):
         "coordinator": make.member("oak", "oak.coord", role="coordinator", display_name="周强"),
         "resident": make.member("oak", "oak.res", role="resident", display_name="吴敏"),
     }
+
+
+@pytest.fixture
+def serve_http():
+    """``serve_http(handler_class)``: a threaded HTTP server on 127.0.0.1 for the test (the benchmarks' drivers
+    are tested against one); returns its port."""
+    servers = []
+
+    def start(handler_class):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

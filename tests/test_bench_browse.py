@@ -2,7 +2,6 @@
 answer sets carried to the next page as a browser does, the latencies per page and the errors."""
 
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -37,15 +36,10 @@ class Site(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site(monkeypatch):
+def site(monkeypatch, serve_http):
     monkeypatch.setattr(browse, "THINK", (0.01, 0.02))
     Site.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    return serve_http(Site)
 
 
 def test_each_person_opens_the_pages_in_order_with_the_cookie_the_last_answer_set(site):

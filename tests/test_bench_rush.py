@@ -2,8 +2,7 @@
 latencies and the errors it reports."""
 
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -40,14 +39,9 @@ class Gate(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def gate():
+def gate(serve_http):
     Gate.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Gate)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    return serve_http(Gate)
 
 
 def volunteers(count, body="csrf_token=t"):

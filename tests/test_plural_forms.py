@@ -20,15 +20,6 @@ def users_by_name():
     return {user.username: user for user in db.session.scalars(db.select(User))}
 
 
-@pytest.fixture
-def reader(auth):
-    def login(username, locale):
-        auth.logout()
-        auth.login(username)
-        auth.use_language(locale)
-    return login
-
-
 @pytest.mark.parametrize("locale, one, two", [("en", "1 member", "2 members"), ("zh_CN", "1名成员", "2名成员")])
 def test_the_teams_page_counts_members(app, client, community, make, reader, locale, one, two):
     from timebank.communities.teams import add_team_member, create_team

@@ -4,7 +4,8 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 
 * ``app``: a fresh application on a clean database; ``app_config`` (override it) adds configuration.
 * ``client``, ``runner``: Flask's test client and CLI runner.
-* ``auth``: ``auth.login(username, password)``, ``auth.logout()``.
+* ``auth``: ``auth.login(username, password)``, ``auth.logout()``; ``reader(username, locale)``.
+* ``plural_readings(app, singular, plural, params)``: a counted message for 1 and 2, in English and Chinese.
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
 * ``LiveServer(app)``: the app served over real HTTP on 127.0.0.1 in background threads (races, browser tests).
@@ -268,6 +269,30 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def reader(auth):
+    """``reader(username, locale)``: log the client in as ``username`` reading ``locale`` (after logging out)."""
+
+    def read_as(username, locale):
+        auth.logout()
+        auth.login(username)
+        auth.use_language(locale)
+
+    return read_as
+
+
+def plural_readings(app, singular, plural, params=None):
+    """``{"en": (for 1, for 2), "zh_CN": (for 1, for 2)}``: a message with a count as ``ngettext`` reads it."""
+    from flask_babel import force_locale, ngettext
+
+    readings = {}
+    with app.test_request_context():
+        for locale in ("en", "zh_CN"):
+            with force_locale(locale):
+                readings[locale] = tuple(ngettext(singular, plural, count, **(params or {})) for count in (1, 2))
+    return readings
 
 
 class Factory:

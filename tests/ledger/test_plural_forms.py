@@ -6,15 +6,6 @@ import pytest
 from timebank.settings import save_settings
 
 
-@pytest.fixture
-def reader(auth):
-    def login(username, locale):
-        auth.logout()
-        auth.login(username)
-        auth.use_language(locale)
-    return login
-
-
 def decide(client, action, record_ids, **fields):
     return client.post("/c/maple/ledger/queue/decide", data={"action": action, "record": record_ids, **fields},
                        follow_redirects=True).get_data(as_text=True)

@@ -25,6 +25,18 @@ def poster_url(ctx):
     return ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
 
 
+def serve_the_whole_shift(client, ctx, clock):
+    """The volunteer "vol" scans the poster 3 minutes before the fixture's shift and 2 minutes after it, then
+    logs out: a whole shift's hours wait for the leader."""
+    url = poster_url(ctx)
+    login(client, "vol")
+    clock.at(-3)
+    client.post(url)
+    clock.at(122)
+    client.post(url)
+    client.post("/logout")
+
+
 def switch(ctx, on):
     ctx(lambda c, users, post, shift: set_plugin_enabled(c, "qr_checkin", on, users["coord"]))
 
@@ -212,13 +224,7 @@ def test_leader_scans_a_personal_code(client, ctx, clock, app):
 
 
 def test_roster_and_bulk_confirmation(client, ctx, clock, app):
-    url = poster_url(ctx)
-    login(client, "vol")
-    clock.at(-3)
-    client.post(url)
-    clock.at(122)
-    client.post(url)
-    client.post("/logout")
+    serve_the_whole_shift(client, ctx, clock)
     login(client, "leader")
     roster = client.get(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}")
     text = roster.get_data(as_text=True)

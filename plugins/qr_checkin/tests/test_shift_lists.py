@@ -13,7 +13,7 @@ from timebank.extensions import db
 from timebank.testing import statements_during
 
 from .conftest import START
-from .test_pages import login
+from .test_pages import login, serve_the_whole_shift
 
 URL = "/c/maple/p/qr-checkin/"
 
@@ -136,16 +136,8 @@ def test_the_leader_sees_the_shifts_they_lead_day_by_day(client, duty, clock, ct
 
 
 def test_hours_to_confirm_stay_on_the_leaders_page(client, duty, clock, ctx):
-    from timebank_plugins.qr_checkin import tokens
-
-    url = ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
-    login(client, "vol")
-    clock.at(-3)
-    client.post(url)
-    clock.at(122)
-    client.post(url)
+    serve_the_whole_shift(client, ctx, clock)
     clock.set(START + timedelta(days=2))  # Sunday: the shift was two days ago
-    client.post("/logout")
     login(client, "leader")
     page = text(client, URL + "lead")
     waiting = page[page.index("Hours to confirm"):page.index('id="day-title"')]
@@ -155,15 +147,9 @@ def test_hours_to_confirm_stay_on_the_leaders_page(client, duty, clock, ctx):
 def test_hours_wait_on_the_leaders_page_and_in_the_tasks_for_the_confirmation_period(client, duty, clock, ctx):
     """Ten working days to confirm (DOMAIN.md): the leader's page and the Tasks number list a shift with pending
     hours for 14 days; after that its hours are the coordinators' overdue queue. Both count the same shifts."""
-    from timebank_plugins.qr_checkin import tasks, tokens
+    from timebank_plugins.qr_checkin import tasks
 
-    url = ctx(lambda c, users, post, shift: "/p/qr-checkin/scan/" + tokens.poster_token(post))
-    login(client, "vol")
-    clock.at(-3)
-    client.post(url)
-    clock.at(122)
-    client.post(url)
-    client.post("/logout")
+    serve_the_whole_shift(client, ctx, clock)
     login(client, "leader")
 
     def waiting(c, users, post, shift):
