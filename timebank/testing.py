@@ -5,7 +5,8 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 * ``app``: a fresh application on a clean database; ``app_config`` (override it) adds configuration.
 * ``client``, ``runner``: Flask's test client and CLI runner.
 * ``auth``: ``auth.login(username, password)``, ``auth.logout()``; ``reader(username, locale)``.
-* ``plural_readings(app, singular, plural, params)``: a counted message for 1 and 2, in English and Chinese.
+* ``plural_readings(app, singular, plural, params)``: a counted message for 1 and 2, in English and Chinese;
+  ``notification_texts(app, kind, locale)``: the notifications of a kind as a reader of ``locale`` sees them.
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
 * ``LiveServer(app)``: the app served over real HTTP on 127.0.0.1 in background threads (races, browser tests).
@@ -281,6 +282,18 @@ def reader(auth):
         auth.use_language(locale)
 
     return read_as
+
+
+def notification_texts(app, kind, locale):
+    """The texts of the notifications of ``kind``, as ``locale`` reads them, oldest first."""
+    from flask_babel import force_locale
+
+    from .notifications.models import Notification
+    from .notifications.services import render_text
+
+    with app.test_request_context(), force_locale(locale):
+        return [render_text(row) for row in db.session.scalars(db.select(Notification).where(
+            Notification.kind == kind).order_by(Notification.id))]
 
 
 def plural_readings(app, singular, plural, params=None):

@@ -12,19 +12,11 @@ from timebank_plugins.elder_meals.models import Order, Round
 
 from timebank.extensions import db
 from timebank.notifications.models import Notification
-from timebank.notifications.services import render_text
-from timebank.testing import plural_readings
+from timebank.testing import notification_texts, plural_readings
 
 from .conftest import TUESDAY, WEDNESDAY, at, order
 
 BASE = "/c/maple/p/elder-meals"
-
-
-def told(app, kind, locale):
-    """The texts of the notifications of ``kind`` in ``locale``, oldest first."""
-    with app.test_request_context(), force_locale(locale):
-        return [render_text(row) for row in db.session.scalars(select(Notification).where(
-            Notification.kind == kind).order_by(Notification.id))]
 
 
 def planned(ctx, day=TUESDAY):
@@ -53,9 +45,9 @@ def test_a_round_given_back_names_its_day_in_the_readers_language(app, ctx, meal
         stored = json.loads(db.session.scalar(select(Notification.params_json).where(
             Notification.kind == "elder_meals.round_free")))
     assert stored["day"] == {"date": "2026-11-24"} and stored["round"] == "第一网格"
-    assert told(app, "elder_meals.round_free", "en") == [
+    assert notification_texts(app, "elder_meals.round_free", "en") == [
         "陈志强 gave back the meal delivery round 第一网格 on Nov 24, 2026: it needs a volunteer."]
-    assert told(app, "elder_meals.round_free", "zh_CN") == ["陈志强退出了2026年11月24日的送餐路线“第一网格”，需要另找志愿者。"]
+    assert notification_texts(app, "elder_meals.round_free", "zh_CN") == ["陈志强退出了2026年11月24日的送餐路线“第一网格”，需要另找志愿者。"]
 
 
 def test_a_round_without_a_name_is_named_in_the_readers_language(app, ctx, meals, clock):
@@ -69,16 +61,16 @@ def test_a_round_without_a_name_is_named_in_the_readers_language(app, ctx, meals
 
     ctx(unnamed)
     ctx(in_chinese(lambda c, users, elder: orders.cancel_order(c, users["coord"], db.session.scalar(select(Order)))))
-    assert told(app, "elder_meals.round_cancelled", "en") == [
+    assert notification_texts(app, "elder_meals.round_cancelled", "en") == [
         "The meal delivery round Other addresses on Nov 24, 2026 is no longer needed: every order was cancelled. "
         "Thank you!"]
-    assert told(app, "elder_meals.round_cancelled", "zh_CN") == [
+    assert notification_texts(app, "elder_meals.round_cancelled", "zh_CN") == [
         "2026年11月24日的送餐路线“其他地址”的订单都已取消，不需要送餐了。谢谢您！"]
 
 
 def test_the_elder_reads_the_day_of_an_order_in_chinese_too(app, ctx, meals, clock):
     order(ctx, "son", TUESDAY)  # the son's app is in English
-    assert told(app, "elder_meals.order", "zh_CN") == ["赵小明为您订了2026年11月24日的午餐：套餐A，自付¥14.00。"]
+    assert notification_texts(app, "elder_meals.order", "zh_CN") == ["赵小明为您订了2026年11月24日的午餐：套餐A，自付¥14.00。"]
 
 
 def test_why_a_round_gave_no_hours_reads_in_each_readers_language(app, ctx, meals, clock, client, login):

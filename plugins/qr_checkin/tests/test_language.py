@@ -9,22 +9,7 @@ from timebank_plugins.qr_checkin import api, attendance, services
 from timebank_plugins.qr_checkin.models import Attendance
 
 from timebank.extensions import db
-from timebank.notifications.models import Notification
-from timebank.notifications.services import render_text
-from timebank.testing import plural_readings
-
-
-def login(client, username, locale):
-    client.post("/logout")
-    client.post("/login", data={"username": username, "password": "test-pass-123"})
-    client.post("/account/language", data={"locale": locale})
-
-
-def told(app, kind, locale):
-    """The texts of the notifications of ``kind``, in ``locale``, oldest first."""
-    with app.test_request_context(), force_locale(locale):
-        return [render_text(row) for row in db.session.scalars(select(Notification).where(
-            Notification.kind == kind).order_by(Notification.id))]
+from timebank.testing import notification_texts, plural_readings
 
 
 def in_language(locale, function):
@@ -42,12 +27,12 @@ def short_check_out(ctx, clock):
     ctx(in_language("en", lambda c, users, post, shift: attendance.scan(post, c, users["vol"], "static")))
 
 
-def test_why_a_check_out_gave_no_hours_reads_in_each_readers_language(app, ctx, clock, client):
+def test_why_a_check_out_gave_no_hours_reads_in_each_readers_language(app, ctx, clock, client, reader):
     short_check_out(ctx, clock)
-    login(client, "vol", "en")
+    reader("vol", "en")
     assert "Less than 60% of the shift on post: no hours." in client.get("/c/maple/p/qr-checkin/").get_data(
         as_text=True)
-    login(client, "leader", "zh_CN")
+    reader("leader", "zh_CN")
     roster = client.get(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}").get_data(
         as_text=True)
     assert "在岗时间不足班次的60%，不计时长。" in roster and "Less than" not in roster
@@ -77,12 +62,12 @@ def test_a_refusal_of_the_ledger_is_kept_untranslated_too(app, ctx, clock):
             assert shown_text(row.no_hours_reason).startswith("Risky duty: accident insurance must be on file")
 
 
-def test_a_reason_written_before_is_shown_as_it_is(app, ctx, clock, client):
+def test_a_reason_written_before_is_shown_as_it_is(app, ctx, clock, client, reader):
     short_check_out(ctx, clock)
     with app.app_context():
         db.session.scalars(select(Attendance)).one().no_hours_reason = "在岗时间不足班次的60%，不计时长。"
         db.session.commit()
-    login(client, "leader", "en")
+    reader("leader", "en")
     roster = client.get(f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}").get_data(
         as_text=True)
     assert "在岗时间不足班次的60%，不计时长。" in roster
@@ -92,9 +77,9 @@ def test_a_cancelled_shift_names_its_day_in_the_readers_language(app, ctx):
     ctx(lambda c, users, post, shift: services.sign_up(shift, c, users["vol"]))
     ctx(in_language("zh_CN", lambda c, users, post, shift: services.cancel_shift(shift, c, users["coord"],
                                                                                   "下大雨")))  # in Chinese
-    assert told(app, "qr_checkin.shift_cancelled", "en") == [
+    assert notification_texts(app, "qr_checkin.shift_cancelled", "en") == [
         "The shift at 北门岗亭 on Nov 20, 2026, 07:00–09:00 is cancelled: 下大雨"]
-    assert told(app, "qr_checkin.shift_cancelled", "zh_CN") == ["2026年11月20日 07:00–09:00在北门岗亭的班次已取消：下大雨"]
+    assert notification_texts(app, "qr_checkin.shift_cancelled", "zh_CN") == ["2026年11月20日 07:00–09:00在北门岗亭的班次已取消：下大雨"]
 
 
 def test_a_place_on_the_waiting_list_names_its_day_in_the_readers_language(app, ctx):
@@ -106,19 +91,19 @@ def test_a_place_on_the_waiting_list_names_its_day_in_the_readers_language(app, 
     ctx(lambda c, users, post, shift: services.sign_up(shift, c, users["vol"]))
     ctx(lambda c, users, post, shift: services.sign_up(shift, c, users["vol2"]))  # waiting
     ctx(in_language("en", lambda c, users, post, shift: services.cancel_signup(shift, c, users["vol"])))
-    assert told(app, "qr_checkin.promoted", "en") == [
+    assert notification_texts(app, "qr_checkin.promoted", "en") == [
         "A place became free: you are now on duty at 北门岗亭 on Nov 20, 2026, 07:00–09:00."]
-    assert told(app, "qr_checkin.promoted", "zh_CN") == ["候补成功：有名额空出，您已确定于2026年11月20日 07:00–09:00在北门岗亭值勤。"]
+    assert notification_texts(app, "qr_checkin.promoted", "zh_CN") == ["候补成功：有名额空出，您已确定于2026年11月20日 07:00–09:00在北门岗亭值勤。"]
 
 
-def test_the_leaders_confirmation_counts_entries(app, ctx, clock, client):
+def test_the_leaders_confirmation_counts_entries(app, ctx, clock, client, reader):
     for username in ("vol", "vol2"):
         ctx(lambda c, users, post, shift, username=username: services.sign_up(shift, c, users[username]))
     clock.at(0)
     ctx(lambda c, users, post, shift: attendance.scan(post, c, users["vol"], "static"))
     clock.at(125)
     ctx(lambda c, users, post, shift: attendance.scan(post, c, users["vol"], "static"))
-    login(client, "leader", "en")
+    reader("leader", "en")
     url = f"/c/maple/p/qr-checkin/shifts/{ctx(lambda c, u, p, shift: shift.id)}"
     assert "1 volunteer was on time for the whole shift" in client.get(url).get_data(as_text=True)
     assert "1 entry confirmed." in client.post(url + "/confirm", follow_redirects=True).get_data(as_text=True)

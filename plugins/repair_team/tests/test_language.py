@@ -12,20 +12,7 @@ from timebank_plugins.repair_team.models import RepairOrder
 
 from timebank.extensions import db
 from timebank.notifications.models import Notification
-from timebank.notifications.services import render_text
-from timebank.testing import plural_readings
-
-
-def login(client, username, locale):
-    client.post("/logout")
-    client.post("/login", data={"username": username, "password": "test-pass-123"})
-    client.post("/account/language", data={"locale": locale})
-
-
-def told(app, kind, locale):
-    with app.test_request_context(), force_locale(locale):
-        return [render_text(row) for row in db.session.scalars(select(Notification).where(
-            Notification.kind == kind).order_by(Notification.id))]
+from timebank.testing import notification_texts, plural_readings
 
 
 def test_an_assigned_visit_names_its_day_in_the_readers_language(app, order_for, advance):
@@ -37,14 +24,14 @@ def test_an_assigned_visit_names_its_day_in_the_readers_language(app, order_for,
         params = [json.loads(text) for text in db.session.scalars(select(Notification.params_json).where(
             Notification.kind == "repair_team.assigned"))]
     assert {(item["day"]["date"], item["time"]) for item in params} == {("2026-11-20", "10:00")}  # a date, a time
-    assert told(app, "repair_team.assigned", "en") == [
+    assert notification_texts(app, "repair_team.assigned", "en") == [
         f"New repair job {number}: {address}, Nov 20, 2026 at 10:00.",
         f"陈志强 from the repair team will come for {number} on Nov 20, 2026 at 10:00."]
-    assert told(app, "repair_team.assigned", "zh_CN") == [
+    assert notification_texts(app, "repair_team.assigned", "zh_CN") == [
         f"新的维修单{number}：{address}，2026年11月20日 10:00。", f"维修队的陈志强将于2026年11月20日 10:00上门处理工单{number}。"]
 
 
-def test_why_a_visit_gave_no_hours_reads_in_each_readers_language(app, ctx, client, order_for, advance):
+def test_why_a_visit_gave_no_hours_reads_in_each_readers_language(app, ctx, client, order_for, advance, reader):
     order_id = order_for()
     advance(order_id, "signed_off")
 
@@ -57,10 +44,10 @@ def test_why_a_visit_gave_no_hours_reads_in_each_readers_language(app, ctx, clie
 
     number = ctx(again)
     activity = f"上门维修 {number}：水管水龙头"
-    login(client, "coord", "en")
+    reader("coord", "en")
     page = client.get(f"/c/maple/p/repair-team/orders/{order_id}").get_data(as_text=True)
     assert f"Not recorded: This overlaps with “{activity}” on Nov 20, 2026 already recorded for 陈志强." in page
-    login(client, "coord", "zh_CN")
+    reader("coord", "zh_CN")
     page = client.get(f"/c/maple/p/repair-team/orders/{order_id}").get_data(as_text=True)
     assert f"未记录：与已为陈志强记录的2026年11月20日“{activity}”时间重叠。" in page
     with app.app_context():  # a reason written before, in its writer's language: shown as it is
