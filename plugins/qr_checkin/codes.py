@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from timebank.communities.models import Community
+from timebank.communities.services import keep_visitor, with_visitor
 from timebank.errors import NotFound
 from timebank.extensions import db
 from timebank.plugin_state import is_enabled
@@ -30,10 +31,14 @@ def post_for_token(token, community=None):
 
 
 def _post_and_community(post_id):
-    """``(post, its community)`` in one statement (the hot path of the check-in rush), or ``(None, None)``."""
-    row = db.session.execute(select(DutyPost, Community).join(Community, Community.id == DutyPost.community_id)
-                             .where(DutyPost.id == post_id)).first()
-    return (row[0], row[1]) if row else (None, None)
+    """``(post, its community)`` in one statement (the hot path of the check-in rush), or ``(None, None)``; the
+    same statement reads the person scanning and their membership there (``with_visitor``)."""
+    row = db.session.execute(with_visitor(select(DutyPost, Community).join(
+        Community, Community.id == DutyPost.community_id).where(DutyPost.id == post_id))).first()
+    if row is None:
+        return None, None
+    keep_visitor(*row[1:])
+    return row[0], row[1]
 
 
 def post_for_fallback_code(community, code):

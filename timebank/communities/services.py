@@ -5,8 +5,9 @@ Every function takes the community explicitly and scopes its queries to it in SQ
 
 import re
 
-from flask import g, has_app_context
-from sqlalchemy import func, or_, select
+from flask import g, has_app_context, has_request_context, session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from .. import roles
 from ..audit.services import record_audit
@@ -33,10 +34,11 @@ def community_by_slug(slug):
     """The community with this slug, or ``NotFound`` (also for malformed slugs)."""
     if not valid_slug(slug or ""):
         raise NotFound(slug)
-    community = db.session.scalar(select(Community).where(Community.slug == slug))
-    if community is None:
+    row = db.session.execute(with_visitor(select(Community).where(Community.slug == slug))).first()
+    if row is None:
         raise NotFound(slug)
-    return community
+    keep_visitor(*row)
+    return row[0]
 
 
 def all_communities():
@@ -129,6 +131,29 @@ def active_membership(user, community):
             )
         )
     return cache[key]
+
+
+def with_visitor(statement):
+    """``statement``, which reads a ``Community``, with two more columns: the person logged in to the request's
+    session (a ``User`` or ``None``) and their active membership in that community (or ``None``).
+
+    A page thus reads its community and its visitor in one statement: ``keep_visitor`` keeps the membership for
+    ``active_membership``, and the user, now in the session's identity map, is what the login manager's
+    ``session.get`` then finds without a query (it still checks it, see ``timebank.web._load_user``)."""
+    raw = session.get("_user_id") if has_request_context() else None
+    user_id = str(raw or "").partition(":")[0]
+    user_id = int(user_id) if user_id.isdigit() and len(user_id) < 19 else 0
+    return statement.add_columns(User, Membership).join_from(Community, User, User.id == user_id, isouter=True).join(
+        Membership, and_(Membership.user_id == User.id, Membership.community_id == Community.id,
+                         Membership.status == ACTIVE), isouter=True).options(
+        lazyload(Membership.user), lazyload(Membership.community))  # both are in the identity map already
+
+
+def keep_visitor(community, user, membership):
+    """Keep what ``with_visitor`` read as the request's answer of ``active_membership(user, community)``."""
+    if user is not None and community is not None and has_app_context():
+        g.setdefault("_timebank_memberships", {})[(user.id, community.id)] = membership
+        g._timebank_visitor = user  # the identity map only holds it weakly
 
 
 def _forget_cached_memberships():
