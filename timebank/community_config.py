@@ -8,10 +8,11 @@ part in the request's cache on ``g`` and clears its own part when it changes it 
 ``save_settings``).
 """
 
+import functools
 import json
 
 from flask import g, has_app_context
-from sqlalchemy import case, literal_column, select, union_all
+from sqlalchemy import bindparam, case, literal_column, select, union_all
 
 from .extensions import db
 
@@ -27,25 +28,17 @@ def read(community_id, scope_keys):
 
     Returns ``(switches, stored)``: ``{plugin_name: enabled}`` (``None`` without a community) and
     ``{scope_key: {plugin: {key: value}}}`` with an entry for every scope asked for."""
-    from .plugin_state import CommunityPlugin
-    from .settings import PluginSetting
-
-    parts = []
-    if community_id is not None:
-        parts.append(select(literal_column("'switch'").label("kind"), CommunityPlugin.plugin_name.label("plugin"),
-                            literal_column("''").label("scope_key"), literal_column("''").label("key"),
-                            case((CommunityPlugin.enabled.is_(True), literal_column("'1'")),
-                                 else_=literal_column("'0'")).label("value"))
-                     .where(CommunityPlugin.community_id == community_id))
-    if scope_keys:
-        parts.append(select(literal_column("'setting'"), PluginSetting.plugin_name, PluginSetting.scope_key,
-                            PluginSetting.key, PluginSetting.value_json)
-                     .where(PluginSetting.scope_key.in_(sorted(scope_keys))))
+    if community_id is not None and scope_keys:
+        statement = _switches_and_settings()  # what a community page asks
+    elif community_id is not None or scope_keys:
+        statement = _switches() if community_id is not None else _settings()
+    else:
+        statement = None
+    parameters = {"community_id": community_id, "scope_keys": sorted(scope_keys)}
     switches = {} if community_id is not None else None
     stored = {scope_key: {} for scope_key in scope_keys}
-    if parts:
-        statement = parts[0] if len(parts) == 1 else union_all(*parts)
-        for kind, plugin, scope_key, key, value in db.session.execute(statement):
+    if statement is not None:
+        for kind, plugin, scope_key, key, value in db.session.execute(statement, parameters):
             if kind == "switch":
                 switches[plugin] = value == "1"
             else:
@@ -55,3 +48,29 @@ def read(community_id, scope_keys):
             g.setdefault(SWITCHES, {})[community_id] = switches
         g.setdefault(SETTINGS, {}).update({("stored", scope_key): values for scope_key, values in stored.items()})
     return switches, stored
+
+
+# Built once each (a built statement also keeps its cache key): nearly every request runs one of them.
+
+
+@functools.cache
+def _switches():
+    from .plugin_state import CommunityPlugin
+
+    return select(literal_column("'switch'").label("kind"), CommunityPlugin.plugin_name.label("plugin"),
+                  literal_column("''").label("scope_key"), literal_column("''").label("key"),
+                  case((CommunityPlugin.enabled.is_(True), literal_column("'1'")), else_=literal_column("'0'"))
+                  .label("value")).where(CommunityPlugin.community_id == bindparam("community_id"))
+
+
+@functools.cache
+def _settings():
+    from .settings import PluginSetting
+
+    return select(literal_column("'setting'"), PluginSetting.plugin_name, PluginSetting.scope_key, PluginSetting.key,
+                  PluginSetting.value_json).where(PluginSetting.scope_key.in_(bindparam("scope_keys", expanding=True)))
+
+
+@functools.cache
+def _switches_and_settings():
+    return union_all(_switches(), _settings())

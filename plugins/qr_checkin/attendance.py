@@ -7,11 +7,12 @@ and day; a second scan within a minute does nothing and says so; a forgotten che
 the shift and flagged. Each closed attendance with enough time becomes a pending service record.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from timebank import roles
@@ -49,11 +50,9 @@ def open_shift_at(post, user, moment, settings, open_shift_ids=None):
     ``open_shift_ids``: the shifts the user is checked in to now, when the caller has read them already."""
     early = timedelta(minutes=settings.checkin_early_minutes)
     grace = timedelta(minutes=settings.checkout_grace_minutes)
-    rows = db.session.execute(select(Shift, Signup.id).outerjoin(Signup, and_(
-        Signup.shift_id == Shift.id, Signup.user_id == user.id, Signup.status != "cancelled")).where(
-        Shift.post_id == post.id, Shift.cancelled_at.is_(None), Shift.starts_at <= moment + early,
-        Shift.starts_at >= started_since(moment - grace), Shift.ends_at >= moment - grace)
-        .order_by(Shift.starts_at)).all()
+    rows = db.session.execute(_open_shifts_with_signups(), {
+        "post_id": post.id, "user_id": user.id, "latest_start": moment + early,
+        "earliest_start": started_since(moment - grace), "ended_after": moment - grace}).all()
     if not rows:
         return None
     candidates = list(dict.fromkeys(shift for shift, _signup in rows))
@@ -68,6 +67,16 @@ def open_shift_at(post, user, moment, settings, open_shift_ids=None):
                 return shift
     # Otherwise the shift whose start is nearest (a walk-in helper).
     return min(candidates, key=lambda shift: abs((shift.starts_at - moment).total_seconds()))
+
+
+@functools.cache
+def _open_shifts_with_signups():
+    """Built once (a built statement also keeps its cache key): every scan runs it."""
+    return select(Shift, Signup.id).outerjoin(Signup, and_(
+        Signup.shift_id == Shift.id, Signup.user_id == bindparam("user_id"), Signup.status != "cancelled")).where(
+        Shift.post_id == bindparam("post_id"), Shift.cancelled_at.is_(None),
+        Shift.starts_at <= bindparam("latest_start"), Shift.starts_at >= bindparam("earliest_start"),
+        Shift.ends_at >= bindparam("ended_after")).order_by(Shift.starts_at)
 
 
 def next_shift_at(post, moment):
@@ -139,12 +148,8 @@ class _ScanHistory:
         zone = _zone(community)
         day_start = datetime.combine(moment.astimezone(zone).date(), time(0), zone)
         since = min(day_start, moment - timedelta(seconds=settings.repeat_scan_seconds))
-        rows = db.session.scalars(select(Attendance).join(Shift, Shift.id == Attendance.shift_id)
-                                  .options(contains_eager(Attendance.shift)).where(
-            Attendance.community_id == community.id, Attendance.user_id == user.id,
-            or_(Attendance.checked_out_at.is_(None),
-                and_(Shift.post_id == post.id,
-                     func.coalesce(Attendance.checked_out_at, Attendance.checked_in_at) >= since)))).all()
+        rows = db.session.scalars(_person_attendances(), {
+            "community_id": community.id, "user_id": user.id, "post_id": post.id, "since": since}).all()
         return cls(post, rows, day_start)
 
     def forgotten(self, moment, settings):
@@ -167,6 +172,17 @@ class _ScanHistory:
         day_end = self.day_start + timedelta(days=1)
         return sum(1 for row in self.rows
                    if row.shift.post_id == self.post.id and self.day_start <= row.checked_in_at < day_end)
+
+
+@functools.cache
+def _person_attendances():
+    """Built once: every scan runs it (``_ScanHistory.read``)."""
+    return select(Attendance).join(Shift, Shift.id == Attendance.shift_id).options(
+        contains_eager(Attendance.shift)).where(
+        Attendance.community_id == bindparam("community_id"), Attendance.user_id == bindparam("user_id"),
+        or_(Attendance.checked_out_at.is_(None),
+            and_(Shift.post_id == bindparam("post_id"),
+                 func.coalesce(Attendance.checked_out_at, Attendance.checked_in_at) >= bindparam("since"))))
 
 
 def _open_attendance(shift, user):

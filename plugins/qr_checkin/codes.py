@@ -1,9 +1,11 @@
 """Which post a scanned QR code or a typed six-digit fallback code opens now (the web pages and the API)."""
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import bindparam, select
 
 from timebank.communities.models import Community
-from timebank.communities.services import keep_visitor, with_visitor
+from timebank.communities.services import keep_visitor, visitor_parameters, with_visitor
 from timebank.errors import NotFound
 from timebank.extensions import db
 from timebank.plugin_state import is_enabled
@@ -33,12 +35,18 @@ def post_for_token(token, community=None):
 def _post_and_community(post_id):
     """``(post, its community)`` in one statement (the hot path of the check-in rush), or ``(None, None)``; the
     same statement reads the person scanning and their membership there (``with_visitor``)."""
-    row = db.session.execute(with_visitor(select(DutyPost, Community).join(
-        Community, Community.id == DutyPost.community_id).where(DutyPost.id == post_id))).first()
+    row = db.session.execute(_post_community_and_visitor(), {"post_id": post_id, **visitor_parameters()}).first()
     if row is None:
         return None, None
     keep_visitor(*row[1:])
     return row[0], row[1]
+
+
+@functools.cache
+def _post_community_and_visitor():
+    """Built once (a built statement also keeps its cache key)."""
+    return with_visitor(select(DutyPost, Community).join(Community, Community.id == DutyPost.community_id)
+                        .where(DutyPost.id == bindparam("post_id")))
 
 
 def post_for_fallback_code(community, code):

@@ -3,10 +3,11 @@
 Every function takes the community explicitly and scopes its queries to it in SQL.
 """
 
+import functools
 import re
 
 from flask import g, has_app_context, has_request_context, session
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import lazyload
 
 from .. import roles
@@ -34,7 +35,7 @@ def community_by_slug(slug):
     """The community with this slug, or ``NotFound`` (also for malformed slugs)."""
     if not valid_slug(slug or ""):
         raise NotFound(slug)
-    row = db.session.execute(with_visitor(select(Community).where(Community.slug == slug))).first()
+    row = db.session.execute(_community_and_visitor(), {"slug": slug, **visitor_parameters()}).first()
     if row is None:
         raise NotFound(slug)
     keep_visitor(*row)
@@ -135,18 +136,30 @@ def active_membership(user, community):
 
 def with_visitor(statement):
     """``statement``, which reads a ``Community``, with two more columns: the person logged in to the request's
-    session (a ``User`` or ``None``) and their active membership in that community (or ``None``).
+    session (a ``User`` or ``None``) and their active membership in that community (or ``None``). Execute it with
+    ``visitor_parameters()``.
 
     A page thus reads its community and its visitor in one statement: ``keep_visitor`` keeps the membership for
     ``active_membership``, and the user, now in the session's identity map, is what the login manager's
     ``session.get`` then finds without a query (it still checks it, see ``timebank.web._load_user``)."""
-    raw = session.get("_user_id") if has_request_context() else None
-    user_id = str(raw or "").partition(":")[0]
-    user_id = int(user_id) if user_id.isdigit() and len(user_id) < 19 else 0
-    return statement.add_columns(User, Membership).join_from(Community, User, User.id == user_id, isouter=True).join(
+    return statement.add_columns(User, Membership).join_from(
+        Community, User, User.id == bindparam("visitor_id"), isouter=True).join(
         Membership, and_(Membership.user_id == User.id, Membership.community_id == Community.id,
                          Membership.status == ACTIVE), isouter=True).options(
         lazyload(Membership.user), lazyload(Membership.community))  # both are in the identity map already
+
+
+def visitor_parameters():
+    """The parameters of a ``with_visitor`` statement: the user id in the signed session (0: nobody)."""
+    raw = session.get("_user_id") if has_request_context() else None
+    user_id = str(raw or "").partition(":")[0]
+    return {"visitor_id": int(user_id) if user_id.isdigit() and len(user_id) < 19 else 0}
+
+
+@functools.cache
+def _community_and_visitor():
+    """Built once: every community page runs it (a built statement also keeps its cache key)."""
+    return with_visitor(select(Community).where(Community.slug == bindparam("slug")))
 
 
 def keep_visitor(community, user, membership):
