@@ -1,10 +1,11 @@
 """Read side of the ledger: summaries, history, the confirmation queue, totals, leaderboard, monthly chart."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import bindparam, extract, func, or_, select
 
 from ..clock import now
 from ..communities.models import Membership
@@ -56,19 +57,9 @@ class HoursSummary:
 
 def summary_for(community, user):
     """What the "My hours" page and card show: confirmed total, credits, pending, stars and progress."""
-    pending = select(func.coalesce(func.sum(ServiceRecord.minutes), 0).label("minutes"),
-                     func.count(ServiceRecord.id).label("count")).where(
-        ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
-        ServiceRecord.status == PENDING).subquery()
-
-    def balance(kind):
-        return func.coalesce(select(Account.balance).where(
-            Account.community_id == community.id, Account.kind == kind, Account.owner_id == user.id)
-            .scalar_subquery(), 0)
-
     # One statement (each is a round trip to the database server): the cached balances and the pending sum.
     pending_minutes, pending_count, service, credit = db.session.execute(
-        select(pending.c.minutes, pending.c.count, balance(MEMBER_SERVICE), balance(MEMBER_CREDITS))).one()
+        _summary_statement(), {"community_id": community.id, "user_id": user.id}).one()
     balances = {"service": int(service), "credits": int(credit)}
     policy = ledger_policy(community)
     stars, next_hours = star_level(balances["service"], policy)
@@ -81,6 +72,23 @@ def summary_for(community, user):
                         next_hours, max(0, min(progress, 100)))
 
 
+@functools.cache
+def _summary_statement():
+    """Built once (a built statement also keeps its cache key): "My hours" and the home page's card run it."""
+    community_id, user_id = bindparam("community_id"), bindparam("user_id")
+    pending = select(func.coalesce(func.sum(ServiceRecord.minutes), 0).label("minutes"),
+                     func.count(ServiceRecord.id).label("count")).where(
+        ServiceRecord.community_id == community_id, ServiceRecord.volunteer_id == user_id,
+        ServiceRecord.status == PENDING).subquery()
+
+    def balance(kind):
+        return func.coalesce(select(Account.balance).where(
+            Account.community_id == community_id, Account.kind == kind, Account.owner_id == user_id)
+            .scalar_subquery(), 0)
+
+    return select(pending.c.minutes, pending.c.count, balance(MEMBER_SERVICE), balance(MEMBER_CREDITS))
+
+
 def monthly_minutes(community, user, months=12):
     """Confirmed minutes per month for the last ``months`` months, oldest first: [(date(first day), minutes)]."""
     today = local_today(community)
@@ -90,15 +98,20 @@ def monthly_minutes(community, user, months=12):
         starts.append(first)
         first = (first - timedelta(days=1)).replace(day=1)
     starts.reverse()
-    rows = db.session.execute(
-        select(extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date),
-               func.sum(ServiceRecord.minutes))
-        .where(ServiceRecord.community_id == community.id, ServiceRecord.volunteer_id == user.id,
-               ServiceRecord.status == CONFIRMED, _live(), ServiceRecord.activity_date >= starts[0])
-        .group_by(extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date))
-    ).all()
+    rows = db.session.execute(_monthly_statement(), {
+        "community_id": community.id, "user_id": user.id, "since": starts[0]}).all()
     found = {(int(year), int(month)): int(total or 0) for year, month, total in rows}
     return [(start, found.get((start.year, start.month), 0)) for start in starts]
+
+
+@functools.cache
+def _monthly_statement():
+    """Built once: "My hours" runs it."""
+    year, month = extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date)
+    return select(year, month, func.sum(ServiceRecord.minutes)).where(
+        ServiceRecord.community_id == bindparam("community_id"), ServiceRecord.volunteer_id == bindparam("user_id"),
+        ServiceRecord.status == CONFIRMED, _live(), ServiceRecord.activity_date >= bindparam("since")).group_by(
+        year, month)
 
 
 def _history_query(community, user, status=None, category=None, year=None):
@@ -124,7 +137,18 @@ def history_page(community, user, status=None, category=None, year=None, page=1,
 
 def newest_records(community, user, status=None, limit=PER_PAGE):
     """The person's newest records (of ``status``), without counting them all ("My hours")."""
-    return db.session.scalars(_history_query(community, user, status).limit(limit)).all()
+    return db.session.scalars(_newest_statement(status, limit), {"community_id": community.id,
+                                                                  "user_id": user.id}).all()
+
+
+@functools.cache
+def _newest_statement(status, limit):
+    """Built once per status and limit: "My hours" runs it."""
+    query = select(ServiceRecord).where(ServiceRecord.community_id == bindparam("community_id"),
+                                        ServiceRecord.volunteer_id == bindparam("user_id"))
+    if status is not None:
+        query = query.where(ServiceRecord.status == status)
+    return query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc()).limit(limit)
 
 
 def superseded_ids(records):
