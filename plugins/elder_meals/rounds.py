@@ -3,10 +3,11 @@
 "no answer"; when the last stop is marked the round's time becomes a pending service record in the ledger
 (category ``elder_meals.delivery``, source ``elder_meals:round-<id>``: credited once, whatever happens)."""
 
+import functools
 from datetime import datetime
 
 from flask_babel import force_locale
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -318,13 +319,20 @@ def rounds_needing_volunteers(community, first, last):
 def volunteer_rounds(community, user, first, last):
     """``(mine, needing)``: ``my_rounds`` and ``rounds_needing_volunteers`` of the same days in one statement (the
     home card and the Tasks number of every volunteer ask for both)."""
-    found = db.session.scalars(select(Round).where(
-        Round.community_id == community.id, Round.meal_date >= first, Round.meal_date <= last,
-        or_(and_(Round.volunteer_id == user.id, Round.status != "cancelled"),
-            and_(Round.volunteer_id.is_(None), Round.status == "open")))
-        .order_by(Round.meal_date, Round.starts_at)).all()
+    found = db.session.scalars(_volunteer_rounds_statement(), {
+        "community_id": community.id, "user_id": user.id, "first": first, "last": last}).all()
     return ([found_round for found_round in found if found_round.volunteer_id == user.id],
             [found_round for found_round in found if found_round.volunteer_id is None])
+
+
+@functools.cache
+def _volunteer_rounds_statement():
+    """Built once (a built statement also keeps its cache key): the home card and the Tasks number run it."""
+    return select(Round).where(
+        Round.community_id == bindparam("community_id"), Round.meal_date >= bindparam("first"),
+        Round.meal_date <= bindparam("last"),
+        or_(and_(Round.volunteer_id == bindparam("user_id"), Round.status != "cancelled"),
+            and_(Round.volunteer_id.is_(None), Round.status == "open"))).order_by(Round.meal_date, Round.starts_at)
 
 
 def rounds_without_hours(community):

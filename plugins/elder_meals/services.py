@@ -12,10 +12,11 @@ Who may do what:
 Every query is scoped to the community in SQL.
 """
 
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -130,18 +131,32 @@ def enrolment_of(user, community):
     """The user's own enrolment (any state) in ``community``, or ``None``."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return db.session.scalar(select(Elder).where(Elder.community_id == community.id, Elder.user_id == user.id))
+    return db.session.scalar(_enrolment_statement(), {"community_id": community.id, "user_id": user.id})
+
+
+@functools.cache
+def _enrolment_statement():
+    """Built once (a built statement also keeps its cache key): the home card runs it."""
+    return select(Elder).where(Elder.community_id == bindparam("community_id"), Elder.user_id == bindparam("user_id"))
 
 
 def family_links_of(user, community, ordering=False):
     """Links of ``user`` to active elders of ``community`` (only those allowed to order if ``ordering``)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    return db.session.scalars(_family_links_statement(ordering), {"community_id": community.id,
+                                                                  "user_id": user.id}).all()
+
+
+@functools.cache
+def _family_links_statement(ordering):
+    """Built once per variant: the home card runs one."""
     query = select(FamilyLink).join(Elder, Elder.id == FamilyLink.elder_id).where(
-        Elder.community_id == community.id, Elder.status == "active", FamilyLink.user_id == user.id)
+        Elder.community_id == bindparam("community_id"), Elder.status == "active",
+        FamilyLink.user_id == bindparam("user_id"))
     if ordering:
         query = query.where(FamilyLink.can_order.is_(True))
-    return db.session.scalars(query.order_by(FamilyLink.id)).all()
+    return query.order_by(FamilyLink.id)
 
 
 def family_link(elder, user):

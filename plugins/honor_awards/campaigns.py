@@ -1,10 +1,11 @@
 """Campaigns: creating and changing one, its rubric, its schedule and the phase it is in on a given day."""
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -198,13 +199,19 @@ def campaigns_in(community, include_finished=True, with_criteria=True):
 
     ``with_criteria=False``: the scoring criteria are not read with them (they load if asked for: the home card
     shows titles and phases only)."""
-    query = select(Campaign).where(Campaign.community_id == community.id)
+    rows = db.session.scalars(_campaigns_statement(include_finished, with_criteria), {"community_id": community.id})
+    return sorted(rows, key=lambda c: (c.kind == "star", c.status not in ("active", "notice")))
+
+
+@functools.cache
+def _campaigns_statement(include_finished, with_criteria):
+    """Built once per variant (a built statement also keeps its cache key): the home card runs one."""
+    query = select(Campaign).where(Campaign.community_id == bindparam("community_id"))
     if not with_criteria:
         query = query.options(lazyload(Campaign.criteria_items))
     if not include_finished:
         query = query.where(Campaign.status.in_(("active", "notice")))
-    rows = db.session.scalars(query.order_by(Campaign.year.desc(), Campaign.created_at.desc(), Campaign.id.desc()))
-    return sorted(rows, key=lambda c: (c.kind == "star", c.status not in ("active", "notice")))
+    return query.order_by(Campaign.year.desc(), Campaign.created_at.desc(), Campaign.id.desc())
 
 
 def default_schedule(community):

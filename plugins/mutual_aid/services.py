@@ -3,10 +3,11 @@
 Completion and the movement of credits live in ``exchange.py``.
 """
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -36,13 +37,20 @@ def is_grid_worker(user, community):
 
 def confirmed_relatives(community, user):
     """Members linked to ``user`` by a relation a coordinator confirmed (either direction)."""
+    return db.session.scalars(_relatives_statement(), {"community_id": community.id, "user_id": user.id}).all()
+
+
+@functools.cache
+def _relatives_statement():
+    """Built once (a built statement also keeps its cache key): the home card runs it."""
     from timebank.identity.models import User
 
-    linked = or_(and_(Relative.member_id == user.id, Relative.relative_id == User.id),
-                 and_(Relative.relative_id == user.id, Relative.member_id == User.id))
-    return db.session.scalars(select(User).join(Relative, linked).where(
-        Relative.community_id == community.id, Relative.status == "confirmed")
-        .distinct().order_by(User.display_name, User.id)).all()
+    user_id = bindparam("user_id")
+    linked = or_(and_(Relative.member_id == user_id, Relative.relative_id == User.id),
+                 and_(Relative.relative_id == user_id, Relative.member_id == User.id))
+    return select(User).join(Relative, linked).where(
+        Relative.community_id == bindparam("community_id"), Relative.status == "confirmed").distinct().order_by(
+        User.display_name, User.id)
 
 
 def may_act_for(actor, person, community):

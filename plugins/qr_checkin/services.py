@@ -3,11 +3,12 @@
 Check-in and check-out live in ``attendance.py``. Every query is scoped to the community in SQL.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from timebank import roles
@@ -357,12 +358,19 @@ def cancel_signup(shift, community, user):
 def upcoming_for(community, user, days=14, limit=None):
     """The volunteer's coming shifts (signed up or waiting) and those under way, soonest first, with leaders."""
     moment = now()
-    return db.session.scalars(
-        select(Shift).join(Signup, Signup.shift_id == Shift.id).options(joinedload(Shift.leader)).where(
-            Shift.community_id == community.id, Signup.user_id == user.id, Signup.status != "cancelled",
-            Shift.cancelled_at.is_(None), Shift.starts_at > started_since(moment), Shift.ends_at > moment,
-            Shift.starts_at < moment + timedelta(days=days))
-        .order_by(Shift.starts_at, Shift.id).limit(limit)).all()
+    return db.session.scalars(_upcoming_statement(limit), {
+        "community_id": community.id, "user_id": user.id, "started_after": started_since(moment), "moment": moment,
+        "until": moment + timedelta(days=days)}).all()
+
+
+@functools.cache
+def _upcoming_statement(limit):
+    """Built once per limit (a built statement also keeps its cache key): the home card runs it."""
+    return select(Shift).join(Signup, Signup.shift_id == Shift.id).options(joinedload(Shift.leader)).where(
+        Shift.community_id == bindparam("community_id"), Signup.user_id == bindparam("user_id"),
+        Signup.status != "cancelled", Shift.cancelled_at.is_(None), Shift.starts_at > bindparam("started_after"),
+        Shift.ends_at > bindparam("moment"), Shift.starts_at < bindparam("until")).order_by(
+        Shift.starts_at, Shift.id).limit(limit)
 
 
 # --- Insurance --------------------------------------------------------------------------------------------------

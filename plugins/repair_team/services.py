@@ -2,12 +2,13 @@
 step of the workflow shares (locking, the status history, notifications). Queries are scoped to the community in
 SQL. Dispatch is in ``dispatch.py``, the visit and sign-off in ``workflow.py``, materials in ``materials.py``."""
 
+import functools
 import re
 import secrets
 from datetime import date, timedelta
 from functools import wraps
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -290,9 +291,15 @@ def requests_query(community, user, statuses=None):
 
 def jobs_of(community, user):
     """Jobs a volunteer holds, by visit time."""
-    return db.session.scalars(select(RepairOrder).where(
-        RepairOrder.community_id == community.id, RepairOrder.volunteer_id == user.id,
-        RepairOrder.status.in_(WITH_VOLUNTEER)).order_by(RepairOrder.scheduled_at, RepairOrder.id)).all()
+    return db.session.scalars(_jobs_statement(), {"community_id": community.id, "user_id": user.id}).all()
+
+
+@functools.cache
+def _jobs_statement():
+    """Built once (a built statement also keeps its cache key): the home card and the jobs page run it."""
+    return select(RepairOrder).where(
+        RepairOrder.community_id == bindparam("community_id"), RepairOrder.volunteer_id == bindparam("user_id"),
+        RepairOrder.status.in_(WITH_VOLUNTEER)).order_by(RepairOrder.scheduled_at, RepairOrder.id)
 
 
 def open_job_count(community, user, before):
