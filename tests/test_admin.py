@@ -428,6 +428,19 @@ def test_structure_page_adds_grids_buildings_and_households(client, auth, commun
         assert action in actions
 
 
+def test_structure_page_reads_the_stairwells_of_all_buildings_at_once(client, auth, community, app):
+    from timebank.testing import page_statements
+
+    auth.login("maple.coord")
+    _household(app, "maple", building="1号楼", stairwells=2)
+    few = page_statements(app, client, f"{ADMIN}/structure")
+    for number in range(2, 7):
+        _household(app, "maple", building=f"{number}号楼", stairwells=3)
+    assert page_statements(app, client, f"{ADMIN}/structure") == few
+    html = client.get(f"{ADMIN}/structure").get_data(as_text=True)
+    assert "6号楼" in html and html.count("3个单元") == 5 and "2个单元" in html
+
+
 @pytest.mark.parametrize("which, data", [
     ("grid", {"grid-name": "第一网格", "grid-level": "small", "grid-parent_id": "0"}),
     ("building", {"building-name": "1号楼", "building-grid_id": "0", "building-stairwells": "0"}),

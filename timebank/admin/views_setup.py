@@ -87,7 +87,7 @@ def structure_page(community=None):
     community = g.community
     grid_form, building_form, household_form = GridForm(prefix="grid"), BuildingForm(prefix="building"), \
         NewHouseholdForm(prefix="household")
-    grids, buildings = structure.grids_in(community), structure.buildings_in(community)
+    grids, buildings = structure.grids_in(community), structure.buildings_in(community, with_stairwells=True)
     grid_form.level.choices = list(structure.GRID_LEVELS.items())
     grid_form.parent_id.choices = [(0, _("— none —"))] + [(grid.id, grid.name) for grid in grids]
     building_form.grid_id.choices = [(0, _("— none —"))] + [(grid.id, grid.name) for grid in grids]

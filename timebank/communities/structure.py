@@ -1,6 +1,7 @@
 """Places of a community: grids (large → small → micro), buildings, stairwells and households."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_audit
 from ..errors import NotFound, ValidationFailed
@@ -43,11 +44,13 @@ def grids_in(community):
     return db.session.scalars(select(Grid).where(Grid.community_id == community.id).order_by(Grid.name)).all()
 
 
-def buildings_in(community):
-    return db.session.scalars(
-        select(Building).where(Building.community_id == community.id).order_by(func.length(Building.name),
-                                                                                Building.name)
-    ).all()
+def buildings_in(community, with_stairwells=False):
+    """The community's buildings in natural order ("2号楼" before "10号楼"); ``with_stairwells``: their stairwells
+    read in one more statement (the structure page counts them), not one per building."""
+    query = select(Building).where(Building.community_id == community.id)
+    if with_stairwells:
+        query = query.options(selectinload(Building.stairwells))
+    return db.session.scalars(query.order_by(func.length(Building.name), Building.name)).all()
 
 
 def add_grid(community, actor, name, level="small", parent_id=None, grid_worker_id=None):
