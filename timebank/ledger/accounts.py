@@ -6,7 +6,9 @@ balance can never go below zero or above a cap even when two requests race: the 
 and the transaction is refused with a clear message.
 """
 
-from sqlalchemy import select, update
+import functools
+
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..clock import now
@@ -49,11 +51,20 @@ def lock_member(community_id, user_id):
     PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite: a no-op UPDATE that takes the database write lock now. One
     statement when the account exists (every check-in locks it); it is created first otherwise.
     """
-    from ..database import lock_row, lock_where
+    from ..database import lock_row, run_lock
 
-    if not lock_where(Account, Account.community_id == community_id, Account.kind == MEMBER_SERVICE,
-                      Account.owner_id == user_id):
+    statement = _member_lock(db.session.get_bind().dialect.name)
+    if not run_lock(statement, {"locked_community": community_id, "locked_user": user_id}):
         lock_row(Account, account(community_id, MEMBER_SERVICE, user_id).id)
+
+
+@functools.cache
+def _member_lock(dialect_name):
+    """Built once per database kind (a built statement also keeps its cache key): every scan runs it."""
+    from ..database import lock_statement
+
+    return lock_statement(dialect_name, Account, Account.community_id == bindparam("locked_community"),
+                          Account.kind == MEMBER_SERVICE, Account.owner_id == bindparam("locked_user"))
 
 
 def post_transaction(community_id, kind, postings, *, record=None, reverses=None, request=None, source=None,
