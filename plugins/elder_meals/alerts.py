@@ -1,7 +1,9 @@
 """"No answer" alerts: an elder not answering the door is a welfare concern. The coordinators and the elder's family
 contacts are told at once (inbox, and a notice on their home screen until somebody says what happened)."""
 
-from sqlalchemy import func, select
+import functools
+
+from sqlalchemy import bindparam, func, select
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -67,21 +69,31 @@ def alert_in(community, alert_id):
     return alert
 
 
-def _contact_elder_ids(user, community):
+def _contact_elder_ids():
+    """The elders whose alerts the person (``bindparam`` user_id) is a family contact for."""
     return select(FamilyLink.elder_id).join(Elder, Elder.id == FamilyLink.elder_id).where(
-        Elder.community_id == community.id, FamilyLink.user_id == user.id, FamilyLink.alert_contact.is_(True))
+        Elder.community_id == bindparam("community_id"), FamilyLink.user_id == bindparam("user_id"),
+        FamilyLink.alert_contact.is_(True))
 
 
 def visible_alerts(user, community, open_only=True, limit=50):
     """Alerts ``user`` follows: every one for coordinators, their elders' for family contacts."""
     if not getattr(user, "is_authenticated", False):
         return []
-    query = select(Alert).where(Alert.community_id == community.id)
+    return db.session.scalars(_alerts_statement(open_only, can_manage(user, community), limit),
+                              {"community_id": community.id, "user_id": user.id}).all()
+
+
+@functools.cache
+def _alerts_statement(open_only, manager, limit):
+    """Built once per variant (a built statement also keeps its cache key): the home page of every family contact
+    and coordinator runs one."""
+    query = select(Alert).where(Alert.community_id == bindparam("community_id"))
     if open_only:
         query = query.where(Alert.resolved_at.is_(None))
-    if not can_manage(user, community):
-        query = query.where(Alert.elder_id.in_(_contact_elder_ids(user, community)))
-    return db.session.scalars(query.order_by(Alert.raised_at.desc()).limit(limit)).all()
+    if not manager:
+        query = query.where(Alert.elder_id.in_(_contact_elder_ids()))
+    return query.order_by(Alert.raised_at.desc()).limit(limit)
 
 
 def open_alert_count(user, community):
@@ -89,7 +101,8 @@ def open_alert_count(user, community):
         return 0
     query = select(func.count(Alert.id)).where(Alert.community_id == community.id, Alert.resolved_at.is_(None))
     if not can_manage(user, community):
-        query = query.where(Alert.elder_id.in_(_contact_elder_ids(user, community)))
+        query = query.where(Alert.elder_id.in_(_contact_elder_ids().params(community_id=community.id,
+                                                                           user_id=user.id)))
     return db.session.scalar(query)
 
 

@@ -11,7 +11,9 @@ Objections (who lodged them and why) are never shown on public pages; the public
 looked into.
 """
 
-from sqlalchemy import func, select
+import functools
+
+from sqlalchemy import bindparam, func, select
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -102,8 +104,14 @@ def public_notices(community, limit=20):
 
 def open_notice_count(community):
     """How many public notices are up (the home card's number)."""
-    return db.session.scalar(select(func.count(Notice.id)).where(Notice.community_id == community.id,
-                                                                 Notice.status == "open")) or 0
+    return db.session.scalar(_open_notices_statement(), {"community_id": community.id}) or 0
+
+
+@functools.cache
+def _open_notices_statement():
+    """Built once (a built statement also keeps its cache key): the home card runs it."""
+    return select(func.count(Notice.id)).where(Notice.community_id == bindparam("community_id"),
+                                               Notice.status == "open")
 
 
 # --- Objections -----------------------------------------------------------------------------------------------------

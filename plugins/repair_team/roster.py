@@ -1,11 +1,12 @@
 """The repair team: who is on it, what each volunteer may repair (with licences), availability, current load,
 and the suggestions a coordinator sees when dispatching. Every query is scoped to the community in SQL."""
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -140,8 +141,14 @@ def on_roster(community, user):
     """Is ``user`` on the community's repair roster? (One indexed lookup, no skills loaded.)"""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(RepairVolunteer.id).where(RepairVolunteer.community_id == community.id,
-                                                              RepairVolunteer.user_id == user.id)) is not None
+    return db.session.scalar(_roster_id_statement(), {"community_id": community.id, "user_id": user.id}) is not None
+
+
+@functools.cache
+def _roster_id_statement():
+    """Built once (a built statement also keeps its cache key): the home card and the navigation run it."""
+    return select(RepairVolunteer.id).where(RepairVolunteer.community_id == bindparam("community_id"),
+                                            RepairVolunteer.user_id == bindparam("user_id"))
 
 
 def roster_entry_in(community, entry_id):
