@@ -175,25 +175,33 @@ def listing_in(community, listing_id):
 def open_listings(community, kind=None, category=None, building_id=None, grid_id=None, from_day=None,
                   not_owned_by=None, limit=100, near_household_id=None):
     """Open posts, newest first. ``near_household_id``: in the building of that household (the home card)."""
+    values = {"near_household_id": near_household_id or None, "not_owned_by": getattr(not_owned_by, "id", None),
+              "kind": kind if kind in (OFFER, REQUEST) else None, "category": category or None,
+              "building_id": building_id or None, "grid_id": grid_id or None, "from_day": from_day or None}
+    filters = tuple(name for name, value in values.items() if value is not None)
+    return db.session.scalars(_listings_statement(filters, limit), {**values, "community_id": community.id}).all()
+
+
+@functools.cache
+def _listings_statement(filters, limit):
+    """``open_listings`` with the ``filters`` it was given, built once per combination (the home card runs one;
+    a built statement also keeps its cache key)."""
     from timebank.communities.models import Building, Household
 
-    query = select(Listing).where(Listing.community_id == community.id, Listing.status == "open")
-    if near_household_id:
+    query = select(Listing).where(Listing.community_id == bindparam("community_id"), Listing.status == "open")
+    if "near_household_id" in filters:
         query = query.where(Listing.building_id == select(Household.building_id).where(
-            Household.id == near_household_id).scalar_subquery())
-    if not_owned_by is not None:
-        query = query.where(Listing.owner_id != not_owned_by.id)
-    if kind in (OFFER, REQUEST):
-        query = query.where(Listing.kind == kind)
-    if category:
-        query = query.where(Listing.category == category)
-    if building_id:
-        query = query.where(Listing.building_id == building_id)
-    if grid_id:
-        query = query.where(Listing.building_id.in_(select(Building.id).where(Building.grid_id == grid_id)))
-    if from_day:  # posts for a day from then on, and posts without a particular day ("every Tuesday")
-        query = query.where(or_(Listing.wanted_on.is_(None), Listing.wanted_on >= from_day))
-    return db.session.scalars(query.order_by(Listing.created_at.desc()).limit(limit)).all()
+            Household.id == bindparam("near_household_id")).scalar_subquery())
+    if "not_owned_by" in filters:
+        query = query.where(Listing.owner_id != bindparam("not_owned_by"))
+    for name in ("kind", "category", "building_id"):
+        if name in filters:
+            query = query.where(getattr(Listing, name) == bindparam(name))
+    if "grid_id" in filters:
+        query = query.where(Listing.building_id.in_(select(Building.id).where(Building.grid_id == bindparam("grid_id"))))
+    if "from_day" in filters:  # posts for a day from then on, and posts without a particular day ("every Tuesday")
+        query = query.where(or_(Listing.wanted_on.is_(None), Listing.wanted_on >= bindparam("from_day")))
+    return query.order_by(Listing.created_at.desc()).limit(limit)
 
 
 def withdraw_listing(listing, community, actor):
@@ -311,12 +319,19 @@ def party_to(agreement, user, community):
 
 
 def agreements_of(community, people, active_only=False, limit=50):
-    ids = [person.id for person in people]
-    query = select(Agreement).where(Agreement.community_id == community.id,
+    return db.session.scalars(_agreements_statement(active_only, limit), {
+        "community_id": community.id, "people": [person.id for person in people]}).all()
+
+
+@functools.cache
+def _agreements_statement(active_only, limit):
+    """Built once per variant (a built statement also keeps its cache key): the home card runs one."""
+    ids = bindparam("people", expanding=True)
+    query = select(Agreement).where(Agreement.community_id == bindparam("community_id"),
                                     or_(Agreement.helper_id.in_(ids), Agreement.recipient_id.in_(ids)))
     if active_only:
         query = query.where(Agreement.status.in_(("agreed", "awaiting")))
-    return db.session.scalars(query.order_by(Agreement.agreed_for.desc()).limit(limit)).all()
+    return query.order_by(Agreement.agreed_for.desc()).limit(limit)
 
 
 # --- reports ----------------------------------------------------------------------------------------------------

@@ -276,17 +276,29 @@ def is_requester(order, user):
 
 def requests_of(community, user, limit=50, statuses=None):
     """The requests a resident made or that were made for them (in ``statuses`` when given), newest first."""
-    return db.session.scalars(requests_query(community, user, statuses).limit(limit)).all()
+    statuses = tuple(statuses) if statuses is not None else None
+    return db.session.scalars(_requests_statement(statuses, limit), {"community_id": community.id,
+                                                                     "user_id": user.id}).all()
 
 
 def requests_query(community, user, statuses=None):
     """The statement of ``requests_of``: through the indexes on the requester and on who entered the order."""
+    return _requests_query(community.id, user.id, statuses)
+
+
+def _requests_query(community_id, user_id, statuses):
     query = select(RepairOrder).where(
-        RepairOrder.community_id == community.id,
-        or_(RepairOrder.requester_id == user.id, RepairOrder.created_by_id == user.id))
+        RepairOrder.community_id == community_id,
+        or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id))
     if statuses is not None:
         query = query.where(RepairOrder.status.in_(statuses))
     return query.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc())
+
+
+@functools.cache
+def _requests_statement(statuses, limit):
+    """Built once per variant (a built statement also keeps its cache key): the home card runs one."""
+    return _requests_query(bindparam("community_id"), bindparam("user_id"), statuses).limit(limit)
 
 
 def jobs_of(community, user):

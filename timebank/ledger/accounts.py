@@ -129,10 +129,17 @@ def balances_of(community_id, kind, owner_ids, chunk=500):
     owner_ids = sorted(set(owner_ids))
     found = {}
     for start in range(0, len(owner_ids), chunk):
-        found.update(db.session.execute(select(Account.owner_id, Account.balance).where(
-            Account.community_id == community_id, Account.kind == kind,
-            Account.owner_id.in_(owner_ids[start:start + chunk]))).all())
+        found.update(db.session.execute(_balances_statement(), {
+            "community_id": community_id, "kind": kind, "owners": owner_ids[start:start + chunk]}).all())
     return {owner_id: int(found.get(owner_id) or 0) for owner_id in owner_ids}
+
+
+@functools.cache
+def _balances_statement():
+    """Built once (a built statement also keeps its cache key): home cards run it."""
+    return select(Account.owner_id, Account.balance).where(
+        Account.community_id == bindparam("community_id"), Account.kind == bindparam("kind"),
+        Account.owner_id.in_(bindparam("owners", expanding=True)))
 
 
 def member_balances(community_id, user_id):
