@@ -274,13 +274,21 @@ def active_member_volunteer(community, user):
     return membership is not None and roles.role_at_least(membership.role, roles.VOLUNTEER)
 
 
+@functools.cache
+def _open_jobs_statement():
+    """Built once (a built statement also keeps its cache key): the Tasks number and the assign page run it."""
+    return select(RepairOrder.volunteer_id, func.count(RepairOrder.id)).where(
+        RepairOrder.community_id == bindparam("community_id"),
+        RepairOrder.volunteer_id.in_(bindparam("volunteers", expanding=True)),
+        RepairOrder.status.in_(WITH_VOLUNTEER)).group_by(RepairOrder.volunteer_id)
+
+
 def open_jobs(community, user_ids):
     """``{user_id: number of jobs held}`` (assigned, on the way, in progress, done but not signed off)."""
     if not user_ids:
         return {}
-    rows = db.session.execute(select(RepairOrder.volunteer_id, func.count(RepairOrder.id)).where(
-        RepairOrder.community_id == community.id, RepairOrder.volunteer_id.in_(user_ids),
-        RepairOrder.status.in_(WITH_VOLUNTEER)).group_by(RepairOrder.volunteer_id)).all()
+    rows = db.session.execute(_open_jobs_statement(), {"community_id": community.id,
+                                                       "volunteers": list(user_ids)}).all()
     counts = dict.fromkeys(user_ids, 0)
     counts.update(dict(rows))
     return counts
