@@ -2,10 +2,12 @@
 answer sets carried to the next page as a browser does, the latencies per page and the errors."""
 
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from timebank.testing import StubHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -14,7 +16,7 @@ import browse  # noqa: E402
 pytestmark = pytest.mark.database_independent
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(StubHandler):
     """Every page answers 200 and sets a new session cookie counting the person's pages; /missing answers 404."""
 
     seen = []
@@ -23,16 +25,10 @@ class Site(BaseHTTPRequestHandler):
         cookie = self.headers["Cookie"]
         self.seen.append((self.path, cookie))
         person, _, count = cookie.partition("=")[2].partition(".")
-        self.send_response(404 if self.path == "/missing" else 200)
-        self.send_header("Set-Cookie", "theme=dark; Path=/")
-        self.send_header("Set-Cookie", f"session={person}.{int(count or 0) + 1}; Expires=Wed, 01 Jan 2031 "
-                                       "00:00:00 GMT; HttpOnly; Path=/")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
+        self.answer(404 if self.path == "/missing" else 200, [
+            ("Set-Cookie", "theme=dark; Path=/"),
+            ("Set-Cookie", f"session={person}.{int(count or 0) + 1}; Expires=Wed, 01 Jan 2031 00:00:00 GMT; "
+                           "HttpOnly; Path=/")])
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 latencies and the errors it reports."""
 
 import sys
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+
+from timebank.testing import StubHandler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -14,7 +15,7 @@ import rush  # noqa: E402
 pytestmark = pytest.mark.database_independent
 
 
-class Gate(BaseHTTPRequestHandler):
+class Gate(StubHandler):
     """Answers the confirmation page and the check-in; a check-in without the volunteer's token fails."""
 
     seen = []
@@ -28,14 +29,6 @@ class Gate(BaseHTTPRequestHandler):
         self.seen.append(("POST", self.path, self.headers["Cookie"]))
         self.answer(200 if body.startswith("csrf_token=") else 400)
 
-    def answer(self, status):
-        self.send_response(status)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
 * ``LiveServer(app)``: the app served over real HTTP on 127.0.0.1 in background threads (races, browser tests).
+* ``StubHandler``: a quiet base for the handler of a stub HTTP server (``answer(status, headers)``).
 
 ``TIMEBANK_TEST_PLUGINS=a,b`` limits the bundled plugins that test apps load.
 
@@ -21,6 +22,7 @@ database, built once and emptied (TRUNCATE) between tests.
 import os
 import shutil
 import threading
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -170,6 +172,23 @@ class TestDatabase:
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+class StubHandler(BaseHTTPRequestHandler):
+    """A quiet ``http.server`` handler for stub servers (the benchmark drivers' tests, ``serve_http``): subclasses
+    define ``do_GET``/``do_POST`` and reply with ``answer``."""
+
+    def answer(self, status, headers=()):
+        """Reply ``status`` with a two-byte body and ``headers`` (``(name, value)`` pairs)."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
 
 
 class LiveServer:

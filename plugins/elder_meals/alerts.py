@@ -84,26 +84,34 @@ def visible_alerts(user, community, open_only=True, limit=50):
                               {"community_id": community.id, "user_id": user.id}).all()
 
 
-@functools.cache
-def _alerts_statement(open_only, manager, limit):
-    """Built once per variant (a built statement also keeps its cache key): the home page of every family contact
-    and coordinator runs one."""
+def open_alert_count(user, community):
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(_open_count_statement(can_manage(user, community)),
+                             {"community_id": community.id, "user_id": user.id})
+
+
+# Built once per variant (a built statement also keeps its cache key): the home page of every family contact and
+# coordinator runs them.
+
+
+def _followed(open_only, manager):
     query = select(Alert).where(Alert.community_id == bindparam("community_id"))
     if open_only:
         query = query.where(Alert.resolved_at.is_(None))
     if not manager:
         query = query.where(Alert.elder_id.in_(_contact_elder_ids()))
-    return query.order_by(Alert.raised_at.desc()).limit(limit)
+    return query
 
 
-def open_alert_count(user, community):
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    query = select(func.count(Alert.id)).where(Alert.community_id == community.id, Alert.resolved_at.is_(None))
-    if not can_manage(user, community):
-        query = query.where(Alert.elder_id.in_(_contact_elder_ids().params(community_id=community.id,
-                                                                           user_id=user.id)))
-    return db.session.scalar(query)
+@functools.cache
+def _alerts_statement(open_only, manager, limit):
+    return _followed(open_only, manager).order_by(Alert.raised_at.desc()).limit(limit)
+
+
+@functools.cache
+def _open_count_statement(manager):
+    return _followed(True, manager).with_only_columns(func.count(Alert.id))
 
 
 def can_resolve(user, alert, community):
