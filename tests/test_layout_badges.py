@@ -164,3 +164,60 @@ def test_a_number_in_a_session_does_not_serve_another_person_or_a_forged_expiry(
     calls = counting.task_calls
     client.get("/c/maple/")
     assert counting.task_calls == calls + 1
+
+
+def tab_bar(html):
+    return re.search(r'<nav class="tab-bar".*?</nav>', html, re.S).group(0)
+
+
+def side_nav(html):
+    found = re.search(r'<nav class="side-nav".*?</nav>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def test_a_worker_renders_the_tab_bar_once_for_each_thing_it_shows(app, client, counting):
+    """The tab bar is rendered once per worker for each combination of what it shows (``layout._fragment``): the
+    active tab, the two numbers, the language and the address the app is served under."""
+    home = tab_bar(client.get("/c/maple/").text)
+    assert re.search(r'href="/c/maple/"[^>]*aria-current="page"', home)
+    hours = tab_bar(client.get("/c/maple/hours/").text)
+    assert re.search(r'href="/c/maple/hours/"[^>]*aria-current="page"', hours) and 'href="/c/maple/" class="tab"' in hours
+    assert tab_bar(client.get("/c/maple/").text) == home
+    client.post("/account/language", data={"locale": "en"})
+    english = tab_bar(client.get("/c/maple/").text)
+    assert "<span>Home</span>" in english and "<span>My hours</span>" in english
+    client.post("/account/language", data={"locale": "zh_CN"})
+    chinese = tab_bar(client.get("/c/maple/").text)
+    assert "<span>首页</span>" in chinese and "<span>我的时长</span>" in chinese
+    served_under = tab_bar(client.get("/c/maple/", base_url="http://localhost/tb/").text)
+    assert 'href="/tb/c/maple/hours/"' in served_under and 'href="/c/maple/hours/"' not in served_under
+    assert 'href="/c/maple/hours/"' in tab_bar(client.get("/c/maple/").text)
+
+
+def test_the_tab_bar_shows_each_number_as_counted(app, client, counting, monkeypatch):
+    from timebank.notifications import services
+
+    unread = {"number": 2}
+    monkeypatch.setattr(services, "unread_count", lambda user: unread["number"])
+    page = client.get("/c/maple/").text
+    assert bell_number(page) == 2 and 'class="badge">2</span></a>\n    \n  </nav>' in tab_bar(page)
+    unread["number"] = 120
+    page = client.get("/c/maple/hours/").text
+    bell = re.search(r'<a class="app-bar-action".*?</a>', page, re.S).group(0)
+    assert "120" in bell and ">99+</span>" in bell and '<span class="badge">99+</span>' in tab_bar(page)
+    shown = tasks_badge(page)
+    counting.count = 11
+    client.post("/account/language", data={"locale": "zh_CN"})  # the person's own change
+    assert tasks_badge(client.get("/c/maple/").text) == shown + 8
+
+
+def test_the_side_navigation_is_rendered_with_the_items_it_is_kept_with(app, client, counting):
+    first = side_nav(client.get("/c/maple/").text)
+    assert "Counted nav" in first and '<span class="badge">3</span>' in first
+    counting.count = 6  # somebody else's change: the kept navigation, as rendered, until the person's own change
+    assert side_nav(client.get("/c/maple/hours/").text) == first
+    client.post("/account/language", data={"locale": "zh_CN"})
+    assert '<span class="badge">6</span>' in side_nav(client.get("/c/maple/hours/").text)
+    assert side_nav(client.get("/c/maple/quick-test").text) != ""  # a quick page shows the kept one
+    app.extensions["timebank_kept"].clear()
+    assert side_nav(client.get("/c/maple/quick-test").text) == ""  # ... and none when this worker knows none

@@ -53,6 +53,7 @@ def collect_page_assets(system):
             found.append((plugin, asset.kind, path.resolve(), bool(info and info.is_core)))
     system.page_assets = found
     system.bundles = {}
+    system.bundle_urls = {}
 
 
 def _stamp(paths):
@@ -105,8 +106,14 @@ def bundle_url(kind):
     if kind not in cache:
         plugins = _plugins_with_assets(kind, g.get("community"))
         built = bundle(kind, plugins)
-        cache[kind] = url_for("assets.serve", digest=built.digest, kind=kind, **({"with": ",".join(plugins)}
-                                                                                   if plugins else {}))
+        addresses = plugin_system().bundle_urls  # per process: the same few addresses on every page
+        key = (kind, plugins, built.digest, request.script_root)
+        if key not in addresses:
+            if len(addresses) >= MAX_KEPT:
+                addresses.clear()
+            addresses[key] = url_for("assets.serve", digest=built.digest, kind=kind,
+                                     **({"with": ",".join(plugins)} if plugins else {}))
+        cache[kind] = addresses[key]
     return cache[kind]
 
 

@@ -8,8 +8,9 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from flask import current_app, g, request, session, url_for
+from flask import current_app, g, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from .hooks import collect_items
 from .i18n import _l
@@ -57,7 +58,10 @@ def tab_bar():
     if not current_user.is_authenticated:
         return []
     slug = community_slug()
-    active = _active_tab()
+    return _tabs(slug, _active_tab(), task_count() if slug else 0, unread_notifications())
+
+
+def _tabs(slug, active, tasks, unread):
     tabs = [Tab("home", _l("Home"), "home", url_for("home.dashboard", community=slug) if slug else
                 url_for("home.index"), active == "home")]
     if slug and "ledger.my_hours" in current_app.view_functions:
@@ -65,10 +69,55 @@ def tab_bar():
                         active == "hours"))
     if slug:
         tabs.append(Tab("tasks", _l("Tasks"), "check", url_for("home.tasks", community=slug), active == "tasks",
-                        badge=task_count()))
+                        badge=tasks))
     tabs.append(Tab("me", _l("Me"), "user", url_for("communities.me", community=slug) if slug else
-                    url_for("identity.account"), active == "me", badge=unread_notifications()))
+                    url_for("identity.account"), active == "me", badge=unread))
     return tabs
+
+
+def tab_bar_html():
+    """The tab bar's HTML. Everything it shows follows from a few values (the language, the community, the active
+    tab, the two numbers), so each worker renders a combination once and reuses it (``_fragment``)."""
+    if not current_user.is_authenticated:
+        return Markup("")
+    slug = community_slug()
+    active, tasks, unread = _active_tab(), task_count() if slug else 0, unread_notifications()
+    return _fragment(("tab_bar", slug, active, tasks, unread),
+                     lambda: render_template("_tab_bar.html", tabs=_tabs(slug, active, tasks, unread)))
+
+
+def side_nav():
+    """The plugins' navigation beside the page, rendered when ``nav_items`` is gathered and kept with it."""
+    community = g.get("community")
+    if community is None or not current_user.is_authenticated:
+        return Markup("")
+
+    def render():
+        items = nav_items()
+        return Markup(render_template("_side_nav.html", nav=items)) if items else Markup("")
+
+    return _kept(("nav_html", request.script_root), render, only_if_known=is_quick_page()) or Markup("")
+
+
+#: Fragments a worker keeps (``_fragment``); past this it forgets them all at once rather than growing.
+MAX_FRAGMENTS = 5_000
+
+
+def _fragment(key, render):
+    """The HTML ``render()`` returns for ``key``, rendered once per worker. ``key`` must name everything the HTML
+    depends on besides the language and the address the app is served under, which are added here."""
+    if current_app.debug:  # templates change under a developer's hands
+        return Markup(render())
+    from .i18n import current_locale_name
+
+    fragments = current_app.extensions.setdefault("timebank_fragments", {})
+    key = (current_locale_name(), request.script_root, *key)
+    html = fragments.get(key)
+    if html is None:
+        if len(fragments) >= MAX_FRAGMENTS:
+            fragments.clear()
+        html = fragments[key] = Markup(render())
+    return html
 
 
 def nav_items():
@@ -107,10 +156,14 @@ def _kept_key(kind):
     from .plugin_state import enabled_plugin_names
 
     community = g.get("community")
-    membership = _membership()
-    mark = g.get("_timebank_mark_before", session.get(CHANGE_MARK))
-    return (kind, community.id, current_user.id, _subject().id, getattr(membership, "role", None),
-            enabled_plugin_names(community), current_locale_name(), mark)
+    found = g.get("_timebank_kept_key")
+    if found is None or found[0] is not community:  # the same for each kind a page keeps: found once
+        membership = _membership()
+        mark = g.get("_timebank_mark_before", session.get(CHANGE_MARK))
+        found = g._timebank_kept_key = (community, (
+            community.id, current_user.id, _subject().id, getattr(membership, "role", None),
+            enabled_plugin_names(community), current_locale_name(), mark))
+    return (kind, *found[1])
 
 
 #: Session key: the Tasks number as last counted for this person, for the other workers (see ``_kept``).

@@ -86,6 +86,7 @@ class PluginSystem:
     blueprint_plugins: dict = field(default_factory=dict)  # blueprint name -> plugin name (optional plugins)
     page_assets: list = field(default_factory=list)  # [(plugin, "css"|"js", Path, is_core)] joined into every page's bundle
     bundles: dict = field(default_factory=dict)  # (kind, plugin names) -> timebank.assets.Bundle, built on demand
+    bundle_urls: dict = field(default_factory=dict)  # (kind, plugin names, digest, script root) -> address
     trace: bool = False
 
     @property
