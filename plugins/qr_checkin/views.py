@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from timebank.clock import now
 from timebank.database import keep_loaded_after_commit
-from timebank.errors import ValidationFailed
+from timebank.errors import NotFound, ValidationFailed
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
 from timebank.layout import quick_page
@@ -122,13 +122,32 @@ def enter_code(community=None):
 
 
 def _post_for_token(token):
-    """``(post, method, None)`` for a token that opens a post now, else ``(None, None, reason)``.
-
-    A token of a community where the plugin is off is answered like any unknown address (404)."""
+    """``(post, community, method)`` for a token that opens a post now; ``tokens.InvalidToken`` or ``NotFound``
+    (the plugin is off in the post's community: answered like any unknown address) as an exception object."""
     try:
-        post, g.community, method = codes.post_for_token(token)
-    except tokens.InvalidToken as error:
-        return None, None, error.reason
+        return codes.post_for_token(token)
+    except (tokens.InvalidToken, NotFound) as error:
+        return error
+
+
+@scan_bp.url_value_preprocessor
+def _read_the_code_first(endpoint, values):
+    """Before the login check: the statement that reads the post and its community also reads the person scanning
+    (``codes.post_for_token``), who is then in the session when the login check asks for them (one statement less
+    on the hot path of the check-in rush). The view takes the answer once the person is known to be logged in; the
+    community becomes the request's only then (the community pages' guard does not apply to a scan)."""
+    if endpoint == "qr_checkin_scan.scan" and values and "token" in values:
+        g._timebank_scan = _post_for_token(values["token"])
+
+
+def _scanned_post(token):
+    """``(post, method, None)`` for a token that opens a post now, else ``(None, None, reason)``."""
+    found = g.pop("_timebank_scan", None) or _post_for_token(token)
+    if isinstance(found, NotFound):
+        raise found
+    if isinstance(found, tokens.InvalidToken):
+        return None, None, found.reason
+    post, g.community, method = found
     return post, method, None
 
 
@@ -137,7 +156,7 @@ def _post_for_token(token):
 def scan(token):
     """Opened by the phone's camera app: confirm with one tap (no change of state on GET), then check in/out."""
     quick_page()
-    post, method, problem = _post_for_token(token)
+    post, method, problem = _scanned_post(token)
     if problem is not None:
         return render_template("qr_checkin/scan_problem.html", problem=problem), 400
     form = ScanForm()
