@@ -19,7 +19,7 @@ TEST_TMP_PARENT ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 {p
 IN_TEST_TMP = tmp=$$(mktemp -d "$(TEST_TMP_PARENT)/timebank-tests.XXXXXX") && trap 'rm -rf "$$tmp"' EXIT && \
 	trap 'exit 130' INT TERM && TMPDIR="$$tmp" PYTHONDONTWRITEBYTECODE=
 
-.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench bench-pages phone-fit audit stress
+.PHONY: run test lint-check test-sqlite test-postgres install install-test browser lint translations clean bench bench-pages bench-anatomy phone-fit audit stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -109,6 +109,12 @@ bench: install
 ## (bench/out/pages.json). make bench runs it too.
 bench-pages: install
 	$(BIN)/python bench/sweep.py $(BENCH_ARGS)
+
+## make bench-anatomy: what a page's time is made of, in process on the 1M district: the baseline's requests, a
+## community page's floor (session, login, community), the shared layout, and the load test's pages. make bench runs
+## it too. PostgreSQL instead of SQLite with BENCH_ARGS="--postgres postgresql+psycopg://user@host:port".
+bench-anatomy: install
+	$(BIN)/python bench/anatomy.py $(BENCH_ARGS)
 
 ## make phone-fit: every page of the bench community as a volunteer, a coordinator and an admin in Chromium on a
 ## 360 px phone, in Chinese, English and elder mode: pages wider than the phone, squeezed rows, script errors,

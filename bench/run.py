@@ -293,6 +293,8 @@ def main(argv=None):
     parser.add_argument("--skip-small", action="store_true", help="no growth comparison")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--skip-pages", action="store_true", help="no sweep of every page (bench/sweep.py)")
+    parser.add_argument("--skip-anatomy", action="store_true",
+                        help="no in-process breakdown of the pages' cost (bench/anatomy.py)")
     parser.add_argument("--output", default=str(OUT / "results.json"))
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -328,6 +330,13 @@ def main(argv=None):
             output = Path(args.output)  # results.json -> pages.json, results-x.json -> pages-x.json
             output.with_name(output.name.replace("results", "pages", 1)).write_text(
                 json.dumps(report["pages"], ensure_ascii=False, indent=2))
+        if not args.skip_anatomy:
+            from anatomy import anatomy
+
+            for label, factory in databases:
+                log(f"== what a page is made of, {label}, in process ==")
+                baseline_url = Run(args, factory, label).baseline_url()  # a fresh one
+                report.setdefault("anatomy", []).extend(anatomy(label, factory("large"), baseline_url))
     except KeyboardInterrupt:
         log("Interrupted: stopping the servers.")
         raise SystemExit(130) from None
@@ -337,6 +346,10 @@ def main(argv=None):
         if report["results"]:
             Path(args.output).write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print_table(report["results"])
+    if report.get("anatomy"):
+        from anatomy import print_anatomy
+
+        print_anatomy(report["anatomy"], log)
     for section in report.get("pages", []):
         flagged = [row for row in section["pages"] if row["problems"]]
         log(f"\nPages on {section['database']}: {len(flagged)} of {len(section['pages'])} flagged "
