@@ -179,11 +179,11 @@ def open_listings(community, kind=None, category=None, building_id=None, grid_id
               "kind": kind if kind in (OFFER, REQUEST) else None, "category": category or None,
               "building_id": building_id or None, "grid_id": grid_id or None, "from_day": from_day or None}
     filters = tuple(name for name, value in values.items() if value is not None)
-    return db.session.scalars(_listings_statement(filters, limit), {**values, "community_id": community.id}).all()
+    return db.session.scalars(listings_statement(filters, limit), {**values, "community_id": community.id}).all()
 
 
 @functools.cache
-def _listings_statement(filters, limit):
+def listings_statement(filters, limit):
     """``open_listings`` with the ``filters`` it was given, built once per combination (the home card runs one;
     a built statement also keeps its cache key)."""
     from timebank.communities.models import Building, Household

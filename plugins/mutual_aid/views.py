@@ -13,7 +13,7 @@ from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
 from timebank.identity.proxy import current_subject
 
-from . import exchange, services
+from . import exchange, lines, services
 from .blueprints import bp
 from .forms import AcceptForm, CompleteForm, FilterForm, ListingForm, ReasonForm, ReportForm, RespondForm
 from .policy import category_label, exchange_policy, home_visit
@@ -39,9 +39,8 @@ def _chosen(user, person_id):
 def cards_context(user, community):
     people = [user, *services.confirmed_relatives(community, user)]
     household_id = getattr(active_membership(user, community), "household_id", None)
-    needs = services.open_listings(community, kind="request", near_household_id=household_id, not_owned_by=user,
-                                   limit=3) if household_id else []
-    return {"agreements": services.agreements_of(community, people, active_only=True, limit=3), "needs": needs,
+    needs = lines.need_lines(community, household_id, not_owned_by=user, limit=3) if household_id else []
+    return {"agreements": lines.agreement_lines(community, people, active_only=True, limit=3), "needs": needs,
             "balances": exchange.balances_for(community, people), "people": people}
 
 

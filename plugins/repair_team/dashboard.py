@@ -11,7 +11,7 @@ from timebank.i18n import _l
 from timebank.permissions import can
 from timebank.ui import Card, NavItem, Panel, TaskItem
 
-from . import board, services
+from . import board, lines, services
 from .policy import repair_policy
 from .roster import local_day, on_roster, open_jobs, roster_entry
 from .vocabulary import ACTIVE, DONE, EMERGENCY, REOPENED
@@ -39,7 +39,7 @@ def _today_bounds(community):
 def jobs_today(community, user):
     """Jobs still to do today (or overdue); a finished job waiting for the resident's sign-off is not one."""
     _start, end = _today_bounds(community)
-    return [order for order in services.jobs_of(community, user) if order.status != DONE
+    return [order for order in lines.job_lines(community, user) if order.status != DONE
             and (order.scheduled_at is None or order.scheduled_at < end)]
 
 
@@ -58,7 +58,7 @@ def nav_items_for(user, community):
 
 def cards_for(user, community):
     subject = _subject(user)
-    mine = services.requests_of(community, subject, limit=3, statuses=ACTIVE)
+    mine = lines.request_lines(community, subject, ACTIVE, limit=3)
     cards = [Card(title=_l("My repair requests"), template="repair_team/card_requests.html",
                   context={"orders": mine}, order=25, size="half", elder=True)]
     if on_roster(community, user):

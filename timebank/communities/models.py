@@ -124,11 +124,13 @@ class Household(db.Model):
 
     @property
     def label(self):
-        parts = [self.building.name]
-        if self.stairwell is not None:
-            parts.append(self.stairwell.name)
-        parts.append(self.room)
-        return " ".join(parts)
+        return household_label(self.building.name, self.stairwell.name if self.stairwell is not None else None,
+                               self.room)
+
+
+def household_label(building_name, stairwell_name, room):
+    """How a household is named: "3号楼 2单元 501" (no stairwell: "3号楼 501")."""
+    return " ".join(part for part in (building_name, stairwell_name, room) if part is not None)
 
 
 class Team(db.Model):

@@ -1,0 +1,89 @@
+"""Agreements and needs as the home page's cards list them, read as plain columns.
+
+An agreement's full object comes with its post, the post's owner and building, the helper and the recipient: for the
+three lines the home card shows on every visit, reading those costs several times what the lines' columns do. The
+lines keep the objects' attribute names, so ``mutual_aid/_agreement_line.html`` shows either.
+"""
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import aliased
+
+from timebank.communities.models import Building
+from timebank.extensions import db
+from timebank.identity.models import User
+
+from . import services
+from .models import REQUEST, Agreement, Listing
+
+
+@dataclass(frozen=True)
+class Named:
+    """A person, a post or a building, by the one attribute a line shows of it."""
+
+    display_name: str = ""
+    title: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementLine:
+    id: int
+    status: str
+    agreed_for: datetime
+    listing: Named
+    helper: Named
+    recipient: Named
+
+
+@dataclass(frozen=True)
+class NeedLine:
+    id: int
+    title: str
+    when_text: str
+    building: Named | None
+
+
+def agreement_lines(community, people, active_only=True, limit=3):
+    """``services.agreements_of(community, people, active_only, limit)`` as lines: latest date first."""
+    rows = db.session.execute(_agreements_statement(active_only, limit), {
+        "community_id": community.id, "people": [person.id for person in people]})
+    return [AgreementLine(agreement_id, status, agreed_for, Named(title=title), Named(display_name=helper),
+                          Named(display_name=recipient))
+            for agreement_id, status, agreed_for, title, helper, recipient in rows]
+
+
+def need_lines(community, near_household_id, not_owned_by, limit=3):
+    """The open requests in the building of ``near_household_id`` that are not ``not_owned_by``'s, newest first:
+    ``services.open_listings(community, kind="request", near_household_id=..., not_owned_by=..., limit=...)``."""
+    rows = db.session.execute(_needs_statement(limit), {
+        "community_id": community.id, "kind": REQUEST, "near_household_id": near_household_id,
+        "not_owned_by": not_owned_by.id})
+    return [NeedLine(listing_id, title, when_text, Named(name=building) if building is not None else None)
+            for listing_id, title, when_text, building in rows]
+
+
+@functools.cache
+def _agreements_statement(active_only, limit):
+    """Built once per variant, with the conditions and order of ``services.agreements_of``."""
+    helper, recipient = aliased(User), aliased(User)
+    ids = bindparam("people", expanding=True)
+    query = select(Agreement.id, Agreement.status, Agreement.agreed_for, Listing.title, helper.display_name,
+                   recipient.display_name).join(Listing, Listing.id == Agreement.listing_id).join(
+        helper, helper.id == Agreement.helper_id).join(recipient, recipient.id == Agreement.recipient_id).where(
+        Agreement.community_id == bindparam("community_id"),
+        or_(Agreement.helper_id.in_(ids), Agreement.recipient_id.in_(ids)))
+    if active_only:
+        query = query.where(Agreement.status.in_(("agreed", "awaiting")))
+    return query.order_by(Agreement.agreed_for.desc()).limit(limit)
+
+
+@functools.cache
+def _needs_statement(limit):
+    """Built once: ``services.open_listings``' statement for the home card, with the line's columns."""
+    listings = services.listings_statement(("near_household_id", "not_owned_by", "kind"), limit)
+    return listings.with_only_columns(Listing.id, Listing.title, Listing.when_text, Building.name).outerjoin(
+        Building, Building.id == Listing.building_id)

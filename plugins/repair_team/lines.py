@@ -1,0 +1,89 @@
+"""Orders as the home page's cards and the Tasks number list them, read as plain columns.
+
+A line of a list (``repair_team/_order_line.html``) shows an order's number, kind, urgency and status, the household
+and who comes when. The order's full object comes with its household, building, stairwell and three people: for the
+few lines the home page shows on every visit, reading those costs about four times what the line's columns do.
+"""
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import aliased
+
+from timebank.communities.models import Building, Household, Stairwell, household_label
+from timebank.extensions import db
+from timebank.identity.models import User
+
+from .models import RepairOrder
+from .vocabulary import WITH_VOLUNTEER
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+
+
+@dataclass(frozen=True)
+class Person:
+    display_name: str
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """What ``repair_team/_order_line.html`` shows of an order, under the order's own attribute names."""
+
+    id: int
+    number: str
+    category: str
+    urgency: str
+    status: str
+    scheduled_at: datetime | None
+    household: Place
+    volunteer: Person | None
+
+
+def request_lines(community, user, statuses, limit):
+    """``services.requests_of(community, user, limit, statuses)`` as lines: newest first."""
+    return _lines(_requests_statement(tuple(statuses), limit), community, user)
+
+
+def job_lines(community, user):
+    """``services.jobs_of(community, user)`` as lines: by visit time."""
+    return _lines(_jobs_statement(), community, user)
+
+
+def _lines(statement, community, user):
+    return [OrderLine(order_id, number, category, urgency, status, scheduled_at,
+                      Place(household_label(building, stairwell, room)),
+                      Person(volunteer) if volunteer is not None else None)
+            for order_id, number, category, urgency, status, scheduled_at, building, stairwell, room, volunteer
+            in db.session.execute(statement, {"community_id": community.id, "user_id": user.id})]
+
+
+def _select_lines():
+    volunteer = aliased(User)
+    return select(RepairOrder.id, RepairOrder.number, RepairOrder.category, RepairOrder.urgency,
+                  RepairOrder.status, RepairOrder.scheduled_at, Building.name, Stairwell.name, Household.room,
+                  volunteer.display_name).join(Household, Household.id == RepairOrder.household_id).join(
+        Building, Building.id == Household.building_id).outerjoin(
+        Stairwell, Stairwell.id == Household.stairwell_id).outerjoin(volunteer, volunteer.id == RepairOrder.volunteer_id)
+
+
+@functools.cache
+def _requests_statement(statuses, limit):
+    """Built once per variant, like ``services._requests_statement``, with the same conditions and order."""
+    user_id = bindparam("user_id")
+    return _select_lines().where(
+        RepairOrder.community_id == bindparam("community_id"),
+        or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id),
+        RepairOrder.status.in_(statuses)).order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)
+
+
+@functools.cache
+def _jobs_statement():
+    """Built once, like ``services._jobs_statement``, with the same conditions and order."""
+    return _select_lines().where(
+        RepairOrder.community_id == bindparam("community_id"), RepairOrder.volunteer_id == bindparam("user_id"),
+        RepairOrder.status.in_(WITH_VOLUNTEER)).order_by(RepairOrder.scheduled_at, RepairOrder.id)
