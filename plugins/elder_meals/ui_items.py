@@ -96,6 +96,10 @@ def home_alerts(slot, context):
     user, community = context.get("user"), context.get("community")
     if community is None:
         return None
+    # Open alerts are rare (an elder did not answer the door): a count first, the alerts with their elders only
+    # when there are some (the home page of everybody who follows none asks one light statement).
+    if not alerts.open_alert_count(user, community):
+        return None
     found = alerts.visible_alerts(user, community)
     if not found:
         return None
