@@ -140,6 +140,28 @@ def _enrolment_statement():
     return select(Elder).where(Elder.community_id == bindparam("community_id"), Elder.user_id == bindparam("user_id"))
 
 
+def meal_roles_of(user, community):
+    """``(an active elder, orders for a relative)``: whether ``user`` is enrolled and active in ``community``, and has
+    a link allowing them to order for an active elder there. One light statement: most people of a community are
+    neither, and the home page asks on every visit (``enrolment_of`` and ``family_links_of`` then read the rows)."""
+    if not getattr(user, "is_authenticated", False):
+        return False, False
+    enrolled, family = db.session.execute(_meal_roles_statement(), {"community_id": community.id,
+                                                                    "user_id": user.id}).one()
+    return bool(enrolled), bool(family)
+
+
+@functools.cache
+def _meal_roles_statement():
+    community_id, user_id = bindparam("community_id"), bindparam("user_id")
+    enrolled = select(Elder.id).where(Elder.community_id == community_id, Elder.user_id == user_id,
+                                      Elder.status == "active").exists()
+    family = select(FamilyLink.id).join(Elder, Elder.id == FamilyLink.elder_id).where(
+        Elder.community_id == community_id, Elder.status == "active", FamilyLink.user_id == user_id,
+        FamilyLink.can_order.is_(True)).exists()
+    return select(enrolled, family)
+
+
 def family_links_of(user, community, ordering=False):
     """Links of ``user`` to active elders of ``community`` (only those allowed to order if ``ordering``)."""
     if not getattr(user, "is_authenticated", False):

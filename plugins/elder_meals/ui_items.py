@@ -11,7 +11,7 @@ from timebank.i18n import _l
 from timebank.ui import Card, NavItem, Panel, Snippet, TaskItem
 
 from . import alerts, enrolment, kitchen, orders, rounds
-from .services import can_manage, enrolment_of, family_links_of, is_kitchen, local_today
+from .services import can_manage, enrolment_of, family_links_of, is_kitchen, local_today, meal_roles_of
 
 
 def _is_volunteer(user, community):
@@ -29,12 +29,13 @@ def nav_items(user, community):
 def dashboard_cards(user, community):
     today = local_today(community)
     cards = []
-    own = enrolment_of(user, community)
+    enrolled, orders_for_family = meal_roles_of(user, community)
+    own = enrolment_of(user, community) if enrolled else None
     if own is not None and own.status == "active":
         cards.append(Card(title=_l("My meals"), template="elder_meals/card_elder.html", order=15, elder=True,
                           context={"elder": own, "orders": [order for order in orders.orders_of(
                               own, today, today + timedelta(days=6)) if order.status != "cancelled"][:3]}))
-    links = family_links_of(user, community, ordering=True)
+    links = family_links_of(user, community, ordering=True) if orders_for_family else []
     if links:
         cards.append(Card(title=_l("Meals for my family"), template="elder_meals/card_family.html", order=16,
                           elder=True, context={"entries": [

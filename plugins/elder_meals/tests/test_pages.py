@@ -276,3 +276,32 @@ def test_a_coordinator_acting_for_the_elder_orders_as_the_elder(app, client, mea
         assert (placed.placed_as, placed.placed_by_id) == ("self", meals["elder"])
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "elder_meals.order_placed"))
         assert (event.actor_id, event.on_behalf_of_id) == (meals["coordinator"], meals["elder"])
+
+
+def test_the_home_page_asks_first_whether_the_person_eats_or_orders_here(ctx):
+    """``meal_roles_of``: one light statement says whether the home page needs the elder's own card or the family's."""
+    from timebank_plugins.elder_meals.services import enrolment_of, family_links_of, meal_roles_of
+
+    from timebank.extensions import db
+
+    def roles(c, users, elder):
+        found = {}
+        for name in ("elder", "son", "neighbour", "vol", "elder2"):
+            person = users[name]
+            own = enrolment_of(person, c)
+            found[name] = meal_roles_of(person, c)
+            assert found[name] == (own is not None and own.status == "active",
+                                   bool(family_links_of(person, c, ordering=True)))
+        return found
+
+    assert ctx(roles) == {"elder": (True, False), "son": (False, True), "neighbour": (False, False),
+                          "vol": (False, False), "elder2": (True, False)}
+
+    def no_ordering(c, users, elder):
+        for link in family_links_of(users["son"], c):
+            link.can_order = False
+        elder.status = "paused"
+        db.session.commit()
+        return meal_roles_of(users["son"], c), meal_roles_of(users["elder"], c)
+
+    assert ctx(no_ordering) == ((False, False), (False, False))
