@@ -135,6 +135,7 @@ def timebank_cli_commands():
 @hookimpl
 def timebank_startup(app):
     from .categories import decision_note_text
+    from .chart import monthly_bars
     from .credits import credits_count, format_credits
     from .forms import RELATION_LABELS
 
@@ -143,3 +144,4 @@ def timebank_startup(app):
     app.jinja_env.filters["hours_count"] = credits_count  # the count for ngettext of such hours: 60 → 1, 90 → 0
     app.jinja_env.globals["relation_label"] = lambda relation: RELATION_LABELS.get(relation, relation)
     app.jinja_env.globals["decision_note_text"] = decision_note_text  # a note code in the reader's language
+    app.jinja_env.globals["monthly_bars"] = monthly_bars
