@@ -83,7 +83,7 @@ def tab_bar_html():
     slug = community_slug()
     active, tasks, unread = _active_tab(), task_count() if slug else 0, unread_notifications()
     return _fragment(("tab_bar", slug, active, tasks, unread),
-                     lambda: render_template("_tab_bar.html", tabs=_tabs(slug, active, tasks, unread)))
+                     lambda: _rendered("_tab_bar.html", tabs=_tabs(slug, active, tasks, unread)))
 
 
 def side_nav():
@@ -94,7 +94,7 @@ def side_nav():
 
     def render():
         items = nav_items()
-        return Markup(render_template("_side_nav.html", nav=items)) if items else Markup("")
+        return _rendered("_side_nav.html", nav=items) if items else Markup("")
 
     return _kept(("nav_html", request.script_root), render, only_if_known=is_quick_page()) or Markup("")
 
@@ -103,11 +103,17 @@ def side_nav():
 MAX_FRAGMENTS = 5_000
 
 
+def _rendered(template, **context):
+    """A template of the layout rendered as markup, to be placed in the page as it is (Jinja escaped what it shows:
+    the output of our own template with autoescape on, as in any page)."""
+    return Markup(render_template(template, **context))  # nosec B704
+
+
 def _fragment(key, render):
-    """The HTML ``render()`` returns for ``key``, rendered once per worker. ``key`` must name everything the HTML
+    """The markup ``render()`` returns for ``key``, rendered once per worker. ``key`` must name everything the HTML
     depends on besides the language and the address the app is served under, which are added here."""
     if current_app.debug:  # templates change under a developer's hands
-        return Markup(render())
+        return render()
     from .i18n import current_locale_name
 
     fragments = current_app.extensions.setdefault("timebank_fragments", {})
@@ -116,7 +122,7 @@ def _fragment(key, render):
     if html is None:
         if len(fragments) >= MAX_FRAGMENTS:
             fragments.clear()
-        html = fragments[key] = Markup(render())
+        html = fragments[key] = render()
     return html
 
 
