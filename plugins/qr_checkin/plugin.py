@@ -117,11 +117,11 @@ def timebank_nav_items(user, community):
 
 @hookimpl
 def timebank_dashboard_cards(user, community):
-    from .services import upcoming_for
+    from .lines import upcoming_lines
 
     if not roles.role_at_least(_role(user, community), roles.VOLUNTEER):
         return []
-    shifts = upcoming_for(community, user, days=14, limit=3)
+    shifts = upcoming_lines(community, user, days=14, limit=3)
     return [Card(title=_l("My next shift"), template="qr_checkin/card_next_shift.html",
                  context={"shifts": shifts}, order=20, elder=True)]
 
