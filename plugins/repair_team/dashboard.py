@@ -92,7 +92,7 @@ def tasks_for(user, community):
     if today:
         items.append(TaskItem(label=_l("Repair jobs today"), endpoint="repair_team.jobs", count=len(today),
                               urgent=any(order.urgency == EMERGENCY for order in today), order=6))
-    emergencies = [order for order in services.claimable_for(community, user, moment) if order.urgency == EMERGENCY]
+    emergencies = services.claimable_for(community, user, moment, urgency=EMERGENCY)  # the Tasks number: only those
     if emergencies and open_jobs(community, [user.id])[user.id] < policy.max_open_jobs:
         items.append(TaskItem(label=_l("Emergency repairs nobody has taken"), endpoint="repair_team.jobs",
                               count=len(emergencies), urgent=True, order=4))

@@ -323,15 +323,16 @@ def open_job_count(community, user, before):
         or_(RepairOrder.scheduled_at.is_(None), RepairOrder.scheduled_at < before))) or 0
 
 
-def claimable_for(community, user, moment=None):
-    """Submitted requests the volunteer is qualified for, emergencies first, oldest first."""
+def claimable_for(community, user, moment=None, urgency=None):
+    """Submitted requests the volunteer is qualified for (of ``urgency`` only, when given), emergencies first, oldest
+    first."""
     entry = roster_entry(community, user)
     if entry is None or not entry.taking_jobs or not repair_policy(community).volunteers_may_claim:
         return []
     categories = [skill.category for skill in entry.skills]
-    orders = db.session.scalars(select(RepairOrder).where(
-        RepairOrder.community_id == community.id, RepairOrder.status == SUBMITTED,
-        RepairOrder.category.in_(categories))).all()
+    query = select(RepairOrder).where(RepairOrder.community_id == community.id, RepairOrder.status == SUBMITTED,
+                                      RepairOrder.category.in_(categories))
+    orders = db.session.scalars(query if urgency is None else query.where(RepairOrder.urgency == urgency)).all()
     policy = repair_policy(community)
     today = local_day(community, moment)
     return sorted((order for order in orders if qualification_problem(

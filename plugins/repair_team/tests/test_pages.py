@@ -402,3 +402,27 @@ def test_two_sign_offs_at_the_same_moment_credit_the_hours_once(app, ctx, repair
     assert count(app, ServiceRecord) == 1
     with app.app_context():
         assert db.session.get(RepairOrder, order_id).status == "signed_off"
+
+
+def test_qualified_volunteers_are_told_of_emergencies_nobody_has_taken(client, ctx, repair, order_for, advance):
+    """The Tasks number asks only for the emergencies among the requests a volunteer may take."""
+    from timebank_plugins.repair_team.vocabulary import EMERGENCY
+
+    order_for(category="water")  # not an emergency: on the volunteers' list, not a task
+    login(client, "vol")
+    assert "Emergency repairs nobody has taken" not in client.get("/c/maple/tasks").text
+    burst = order_for(category="water", urgency="emergency", description="水管爆了")
+    assert "Emergency repairs nobody has taken" in client.get("/c/maple/tasks").text
+    login(client, "elec")  # not a plumber
+    assert "Emergency repairs nobody has taken" not in client.get("/c/maple/tasks").text
+
+    def claimable(c, users):
+        everything = services.claimable_for(c, users["vol"])
+        emergencies = services.claimable_for(c, users["vol"], urgency=EMERGENCY)
+        return [order.id for order in everything if order.urgency == EMERGENCY], [order.id for order in emergencies]
+
+    from_all, asked = ctx(claimable)
+    assert from_all == asked == [burst]
+    advance(burst, "assigned", volunteer="vol")
+    login(client, "vol")
+    assert "Emergency repairs nobody has taken" not in client.get("/c/maple/tasks").text
