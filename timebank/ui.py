@@ -93,3 +93,16 @@ class PageAsset:
     path: object  # str or pathlib.Path: absolute, or relative to the folder of the plugin's plugin.py
     kind: str = "css"  # "css" or "js"
     plugin: str = ""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a list line shows of a related object (a person, a household, a post), when the line is read as plain
+    columns instead of objects: under the object's own attribute names (``volunteer.display_name``,
+    ``household.label``, ``post.name``), so that the same line template shows either."""
+
+    display_name: str = ""
+    label: str = ""
+    name: str = ""
+    place: str = ""
+    title: str = ""

@@ -15,18 +15,10 @@ from sqlalchemy.orm import aliased
 from timebank.communities.models import Building
 from timebank.extensions import db
 from timebank.identity.models import User
+from timebank.ui import Shown
 
 from . import services
 from .models import REQUEST, Agreement, Listing
-
-
-@dataclass(frozen=True)
-class Named:
-    """A person, a post or a building, by the one attribute a line shows of it."""
-
-    display_name: str = ""
-    title: str = ""
-    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,9 +26,9 @@ class AgreementLine:
     id: int
     status: str
     agreed_for: datetime
-    listing: Named
-    helper: Named
-    recipient: Named
+    listing: Shown
+    helper: Shown
+    recipient: Shown
 
 
 @dataclass(frozen=True)
@@ -44,15 +36,15 @@ class NeedLine:
     id: int
     title: str
     when_text: str
-    building: Named | None
+    building: Shown | None
 
 
 def agreement_lines(community, people, active_only=True, limit=3):
     """``services.agreements_of(community, people, active_only, limit)`` as lines: latest date first."""
     rows = db.session.execute(_agreements_statement(active_only, limit), {
         "community_id": community.id, "people": [person.id for person in people]})
-    return [AgreementLine(agreement_id, status, agreed_for, Named(title=title), Named(display_name=helper),
-                          Named(display_name=recipient))
+    return [AgreementLine(agreement_id, status, agreed_for, Shown(title=title), Shown(display_name=helper),
+                          Shown(display_name=recipient))
             for agreement_id, status, agreed_for, title, helper, recipient in rows]
 
 
@@ -62,7 +54,7 @@ def need_lines(community, near_household_id, not_owned_by, limit=3):
     rows = db.session.execute(_needs_statement(limit), {
         "community_id": community.id, "kind": REQUEST, "near_household_id": near_household_id,
         "not_owned_by": not_owned_by.id})
-    return [NeedLine(listing_id, title, when_text, Named(name=building) if building is not None else None)
+    return [NeedLine(listing_id, title, when_text, Shown(name=building) if building is not None else None)
             for listing_id, title, when_text, building in rows]
 
 

@@ -15,20 +15,10 @@ from sqlalchemy import bindparam, select
 from timebank.clock import now
 from timebank.extensions import db
 from timebank.identity.models import User
+from timebank.ui import Shown
 
 from .models import DutyPost, Shift, Signup
 from .services import started_since
-
-
-@dataclass(frozen=True)
-class Post:
-    name: str
-    place: str
-
-
-@dataclass(frozen=True)
-class Leader:
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -37,8 +27,8 @@ class ShiftLine:
     starts_at: datetime
     ends_at: datetime
     note: str
-    post: Post
-    leader: Leader | None
+    post: Shown
+    leader: Shown | None
 
 
 def upcoming_lines(community, user, days=14, limit=3):
@@ -47,8 +37,8 @@ def upcoming_lines(community, user, days=14, limit=3):
     rows = db.session.execute(_upcoming_statement(limit), {
         "community_id": community.id, "user_id": user.id, "started_after": started_since(moment), "moment": moment,
         "until": moment + timedelta(days=days)})
-    return [ShiftLine(shift_id, starts_at, ends_at, note, Post(post_name, place),
-                      Leader(leader) if leader is not None else None)
+    return [ShiftLine(shift_id, starts_at, ends_at, note, Shown(name=post_name, place=place),
+                      Shown(display_name=leader) if leader is not None else None)
             for shift_id, starts_at, ends_at, note, post_name, place, leader in rows]
 
 

@@ -15,19 +15,10 @@ from sqlalchemy.orm import aliased
 from timebank.communities.models import Building, Household, Stairwell, household_label
 from timebank.extensions import db
 from timebank.identity.models import User
+from timebank.ui import Shown
 
 from .models import RepairOrder
 from .vocabulary import WITH_VOLUNTEER
-
-
-@dataclass(frozen=True)
-class Place:
-    label: str
-
-
-@dataclass(frozen=True)
-class Person:
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -40,8 +31,8 @@ class OrderLine:
     urgency: str
     status: str
     scheduled_at: datetime | None
-    household: Place
-    volunteer: Person | None
+    household: Shown
+    volunteer: Shown | None
 
 
 def request_lines(community, user, statuses, limit):
@@ -56,8 +47,8 @@ def job_lines(community, user):
 
 def _lines(statement, community, user):
     return [OrderLine(order_id, number, category, urgency, status, scheduled_at,
-                      Place(household_label(building, stairwell, room)),
-                      Person(volunteer) if volunteer is not None else None)
+                      Shown(label=household_label(building, stairwell, room)),
+                      Shown(display_name=volunteer) if volunteer is not None else None)
             for order_id, number, category, urgency, status, scheduled_at, building, stairwell, room, volunteer
             in db.session.execute(statement, {"community_id": community.id, "user_id": user.id})]
 
