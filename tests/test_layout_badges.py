@@ -106,22 +106,56 @@ def bell_number(html):
     return int(badge.group(1)) if badge else 0
 
 
-def test_the_bell_is_counted_on_every_page_and_a_quick_page_shows_the_last_count(app, client, counting,
-                                                                                  monkeypatch):
-    from timebank.notifications import services
+def send_messages(app, username, number):
+    """``number`` new messages in ``username``'s inbox, committed as another person's request would."""
+    from timebank.extensions import db
+    from timebank.identity.models import User
+    from timebank.notifications.services import notify_many
 
-    unread = {"number": 2, "asked": 0}
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == username))
+        notify_many("test.hello", "Hello", [(user, {}) for _ in range(number)])
+        db.session.commit()
 
-    def unread_count(user):
-        unread["asked"] += 1
-        return unread["number"]
 
-    monkeypatch.setattr(services, "unread_count", unread_count)
-    assert bell_number(client.get("/c/maple/quick-test").text) == 0 and unread["asked"] == 0  # nothing known yet
-    assert bell_number(client.get("/c/maple/").text) == 2 and unread["asked"] == 1
-    unread["number"] = 3
-    assert bell_number(client.get("/c/maple/hours/").text) == 3 and unread["asked"] == 2  # ordinary pages: fresh
-    assert bell_number(client.get("/c/maple/quick-test").text) == 3 and unread["asked"] == 2  # the last count
+def test_the_bell_is_fresh_on_every_page_without_a_statement_of_its_own(app, client, counting):
+    """A community page reads the unread count with its first statement (community, person, membership): fresh on
+    every page, a quick page too, and no statement asks for it on its own."""
+    from tests.test_database_requests import Statements
+
+    send_messages(app, "maple.vol", 2)
+    assert bell_number(client.get("/c/maple/quick-test").text) == 2
+    send_messages(app, "maple.vol", 1)
+    for path in ("/c/maple/", "/c/maple/hours/", "/c/maple/quick-test"):
+        with Statements(app) as statements:
+            assert bell_number(client.get(path).text) == 3
+        counts = [s for s in statements if "FROM notification" in s]
+        assert len(counts) == 1 and "FROM community" in counts[0], path
+
+
+@pytest.fixture
+def read_then_show(app):
+    """A page that shows the bell's number, marks the messages read, sends the person one and renders."""
+    from flask_login import current_user
+
+    from timebank.extensions import db
+    from timebank.notifications.services import mark_read, notify
+
+    @app.route("/c/<community>/read-then-show", methods=["POST"])
+    def read_then_show(community=None):
+        before = render_template_string("{{ layout.unread_notifications() }}")
+        mark_read(current_user)
+        notify(current_user, "test.hello", "Hello")
+        db.session.commit()
+        return render_template_string('{% extends "base.html" %}{% block content %}' + before + "{% endblock %}")
+
+
+def test_a_page_that_changes_the_messages_shows_the_new_number(app, read_then_show, client, counting):
+    """What the first statement read is forgotten when the request marks messages read or sends the person one."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    send_messages(app, "maple.vol", 4)
+    page = client.post("/c/maple/read-then-show").text
+    assert re.search(r"<main[^>]*>\s*4\s*</main>", page) and bell_number(page) == 1
 
 
 def test_another_worker_finds_the_number_in_the_persons_session(app, client, counting, monkeypatch):
@@ -194,14 +228,11 @@ def test_a_worker_renders_the_tab_bar_once_for_each_thing_it_shows(app, client, 
     assert 'href="/c/maple/hours/"' in tab_bar(client.get("/c/maple/").text)
 
 
-def test_the_tab_bar_shows_each_number_as_counted(app, client, counting, monkeypatch):
-    from timebank.notifications import services
-
-    unread = {"number": 2}
-    monkeypatch.setattr(services, "unread_count", lambda user: unread["number"])
+def test_the_tab_bar_shows_each_number_as_counted(app, client, counting):
+    send_messages(app, "maple.vol", 2)
     page = client.get("/c/maple/").text
     assert bell_number(page) == 2 and 'class="badge">2</span></a>\n    \n  </nav>' in tab_bar(page)
-    unread["number"] = 120
+    send_messages(app, "maple.vol", 118)
     page = client.get("/c/maple/hours/").text
     bell = re.search(r'<a class="app-bar-action".*?</a>', page, re.S).group(0)
     assert "120" in bell and ">99+</span>" in bell and '<span class="badge">99+</span>' in tab_bar(page)

@@ -259,23 +259,13 @@ def mark_change():
 
 
 def unread_notifications():
-    """The number on the bell: counted on every page and kept like the Tasks number, so that a ``quick_page``
-    shows the number this worker last counted for the person (or none) without asking the database."""
+    """The number on the bell, fresh on every page: a community page reads it with its first statement
+    (``communities.services.with_visitor``), so it costs nothing more, also on a ``quick_page``."""
     if not current_user.is_authenticated:
         return 0
-    if "_timebank_unread" not in g:
-        from .notifications.services import unread_count
+    from .notifications.services import unread_on_this_page
 
-        def count():
-            return unread_count(current_user)
-
-        if g.get("community") is None:
-            g._timebank_unread = count()
-        elif is_quick_page():
-            g._timebank_unread = _kept("unread", count, only_if_known=True) or 0
-        else:
-            g._timebank_unread = _kept("unread", count, fresh=True)
-    return g._timebank_unread
+    return unread_on_this_page(current_user)
 
 
 def asset_urls():

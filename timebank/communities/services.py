@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import N_, _
 from ..identity.models import User
 from ..identity.services import new_user, normalise_phone, reset_password
-from ..notifications.services import notify
+from ..notifications.services import keep_unread, notify, unread_column
 from ..permissions import require
 from .models import Community, Household, Membership
 
@@ -135,14 +135,15 @@ def active_membership(user, community):
 
 
 def with_visitor(statement):
-    """``statement``, which reads a ``Community``, with two more columns: the person logged in to the request's
-    session (a ``User`` or ``None``) and their active membership in that community (or ``None``). Execute it with
-    ``visitor_parameters()``.
+    """``statement``, which reads a ``Community``, with three more columns: the person logged in to the request's
+    session (a ``User`` or ``None``), their active membership in that community (or ``None``) and the number of
+    their unread messages. Execute it with ``visitor_parameters()``.
 
     A page thus reads its community and its visitor in one statement: ``keep_visitor`` keeps the membership for
-    ``active_membership``, and the user, now in the session's identity map, is what the login manager's
-    ``session.get`` then finds without a query (it still checks it, see ``timebank.web._load_user``)."""
-    return statement.add_columns(User, Membership).join_from(
+    ``active_membership`` and the number for the bell, and the user, now in the session's identity map, is what
+    the login manager's ``session.get`` then finds without a query (it still checks it, see
+    ``timebank.web._load_user``)."""
+    return statement.add_columns(User, Membership, unread_column()).join_from(
         Community, User, User.id == bindparam("visitor_id"), isouter=True).join(
         Membership, and_(Membership.user_id == User.id, Membership.community_id == Community.id,
                          Membership.status == ACTIVE), isouter=True).options(
@@ -162,11 +163,13 @@ def _community_and_visitor():
     return with_visitor(select(Community).where(Community.slug == bindparam("slug")))
 
 
-def keep_visitor(community, user, membership):
-    """Keep what ``with_visitor`` read as the request's answer of ``active_membership(user, community)``."""
+def keep_visitor(community, user, membership, unread):
+    """Keep what ``with_visitor`` read as the request's answer of ``active_membership(user, community)`` and as the
+    number on the bell (``notifications.services.unread_on_this_page``)."""
     if user is not None and community is not None and has_app_context():
         g.setdefault("_timebank_memberships", {})[(user.id, community.id)] = membership
         g._timebank_visitor = user  # the identity map only holds it weakly
+        keep_unread(user.id, unread)
 
 
 def _forget_cached_memberships():

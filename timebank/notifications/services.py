@@ -4,7 +4,7 @@ import functools
 import json
 import logging
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import force_locale
 from sqlalchemy import bindparam, func, insert, select, update
 
@@ -14,8 +14,8 @@ from ..extensions import db
 from .models import Notification
 from .params import Minutes, render, stored_params, upgrade_legacy
 
-__all__ = ["Minutes", "notify", "notify_many", "render_text", "unread_count", "inbox_page", "notification_of",
-           "mark_read"]
+__all__ = ["Minutes", "notify", "notify_many", "render_text", "unread_count", "unread_on_this_page",
+           "unread_column", "keep_unread", "inbox_page", "notification_of", "mark_read"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def notify(recipient, kind, message, community=None, link="", **params):
         params_json=json.dumps(stored, ensure_ascii=False), link=link or "", created_at=now(),
     )
     db.session.add(notification)
+    _forget_unread(recipient.id)
     after_commit(lambda: _deliver(notification, recipient))
     return notification
 
@@ -57,6 +58,8 @@ def notify_many(kind, message, messages, community=None, link=""):
         return
     moment = now()
     recipients = {recipient.id: recipient for recipient, _params in messages}
+    for recipient_id in recipients:
+        _forget_unread(recipient_id)
     rows = []
     for recipient, params in messages:
         msgid, stored = stored_params(message, params)
@@ -111,9 +114,45 @@ def unread_count(user):
 
 @functools.cache
 def _unread_count():
-    """Built once: the bell of nearly every page asks it."""
-    return select(func.count(Notification.id)).where(Notification.recipient_id == bindparam("recipient_id"),
+    """Built once: the bell of every page outside a community asks it."""
+    return _unread_of(bindparam("recipient_id"))
+
+
+def _unread_of(recipient_id):
+    return select(func.count(Notification.id)).where(Notification.recipient_id == recipient_id,
                                                      Notification.read_at.is_(None))
+
+
+#: ``g`` key: ``(user_id, number)``, the unread count of the person the request's bell is for.
+UNREAD = "_timebank_unread"
+
+
+def unread_column():
+    """The unread count of the person in the bind parameter ``visitor_id`` as a column: the first statement of a
+    community page reads it with the community and the person (``communities.services.with_visitor``), so the bell
+    costs no statement of its own. ``keep_unread`` keeps what it read."""
+    return _unread_of(bindparam("visitor_id")).scalar_subquery().label("unread")
+
+
+def keep_unread(user_id, number):
+    """Keep ``number`` as ``user_id``'s unread count for the rest of the request (see ``unread_on_this_page``)."""
+    if has_app_context():
+        g.setdefault(UNREAD, {})[user_id] = number
+
+
+def unread_on_this_page(user):
+    """The number on the bell: ``user``'s unread count as read with the page's first statement (``unread_column``),
+    else counted now, once per request. A new message for ``user`` or one marked read in this request forgets it,
+    so a page that changes the messages and then renders shows the new number."""
+    kept = g.setdefault(UNREAD, {})
+    if user.id not in kept:
+        kept[user.id] = unread_count(user)
+    return kept[user.id]
+
+
+def _forget_unread(user_id):
+    if has_app_context():
+        g.get(UNREAD, {}).pop(user_id, None)
 
 
 def inbox_page(user, page=1, per_page=30):
@@ -139,4 +178,5 @@ def mark_read(user, notification_id=None):
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
     db.session.execute(query.values(read_at=now()))
+    _forget_unread(user.id)
     commit()
