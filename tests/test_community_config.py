@@ -1,5 +1,6 @@
 """The plugin switches and the stored settings of a page are read in one statement (``timebank.community_config``),
-and a change made during a request is read again by the rest of that request."""
+kept by the worker while the community's ``config_version`` holds, and a change made during a request is read again
+by the rest of that request."""
 
 from flask import g
 from sqlalchemy import select
@@ -15,13 +16,83 @@ def _maple():
     return db.session.scalar(select(Community).where(Community.slug == "maple"))
 
 
-def test_a_page_reads_the_switches_and_the_settings_in_one_statement(app, client, community, auth):
+def _config_reads(statements):
+    return [s for s in statements if "community_plugin" in s or "plugin_setting" in s]
+
+
+def test_a_page_reads_the_switches_and_the_settings_in_one_statement_and_the_worker_keeps_them(app, client, community,
+                                                                                                auth):
     auth.login("maple.vol")
-    client.get("/c/maple/hours/")
-    seen = statements_during(lambda: client.get("/c/maple/hours/"), app)
-    config = [s for s in seen if "community_plugin" in s or "plugin_setting" in s]
+    app.extensions.pop("timebank_config", None)  # a worker's first page in the community
+    config = _config_reads(statements_during(lambda: client.get("/c/maple/hours/"), app))
     assert len(config) == 1, config
     assert "community_plugin" in config[0] and "plugin_setting" in config[0]
+    assert _config_reads(statements_during(lambda: client.get("/c/maple/hours/"), app)) == []  # kept: no statement
+
+
+def test_every_worker_reads_a_change_again_on_its_next_page(app, client, community, auth):
+    """Another worker (here: another request) changes a switch or a setting: the version read with the community
+    has changed, so this worker's next page reads the configuration again and shows the change."""
+    auth.login("maple.coord")
+    assert client.get("/c/maple/p/repair-team/").status_code == 200
+    with app.test_request_context("/"):
+        set_plugin_enabled(_maple(), "repair_team", False)
+    seen = statements_during(lambda: client.get("/c/maple/p/repair-team/"), app)
+    assert len(_config_reads(seen)) == 1
+    assert client.get("/c/maple/p/repair-team/").status_code == 404
+    with app.test_request_context("/"):
+        set_plugin_enabled(_maple(), "repair_team", True)
+    assert client.get("/c/maple/p/repair-team/").status_code == 200
+
+
+def test_any_orm_change_of_a_switch_or_a_setting_counts_the_version_up(app, community, other_community):
+    """Not only the services: a row the ORM inserts, updates or deletes (a fixture, a command, a plugin's own
+    code). An instance setting counts up every community, a community's setting or switch only its own."""
+    from timebank.plugin_state import CommunityPlugin
+    from timebank.settings import PluginSetting
+
+    def versions():
+        db.session.expire_all()
+        return {c.slug: c.config_version for c in db.session.scalars(select(Community))}
+
+    with app.app_context():
+        start = versions()
+        maple = _maple()
+        db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key=f"community:{maple.id}",
+                                     community_id=maple.id, key="late_after_minutes", value_json="8"))
+        db.session.commit()
+        assert versions() == {"maple": start["maple"] + 1, "oak": start["oak"]}
+        db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key="instance", community_id=None,
+                                     key="checkin_early_minutes", value_json="25"))
+        db.session.commit()
+        assert versions() == {"maple": start["maple"] + 2, "oak": start["oak"] + 1}
+        from timebank.clock import now
+
+        db.session.add(CommunityPlugin(community_id=_maple().id, plugin_name="repair_team", enabled=False,
+                                       changed_at=now()))
+        db.session.commit()
+        db.session.get(CommunityPlugin, (_maple().id, "repair_team")).enabled = True
+        db.session.commit()
+        db.session.delete(db.session.get(CommunityPlugin, (_maple().id, "repair_team")))
+        db.session.commit()
+        assert versions() == {"maple": start["maple"] + 5, "oak": start["oak"] + 1}
+
+
+def test_what_a_worker_keeps_for_one_community_never_answers_for_another(app, client, community, other_community,
+                                                                         auth):
+    with app.test_request_context("/"):
+        set_plugin_enabled(_maple(), "repair_team", False)
+    auth.login("maple.coord")
+    assert client.get("/c/maple/p/repair-team/").status_code == 404
+    auth.login("oak.coord")
+    assert client.get("/c/oak/p/repair-team/").status_code == 200
+    auth.login("maple.coord")
+    assert client.get("/c/maple/p/repair-team/").status_code == 404
+    with app.app_context():
+        assert set(app.extensions["timebank_config"]) == set(db.session.scalars(select(Community.id)))  # both kept
+    with app.test_request_context("/c/oak/"):
+        g.community = oak = db.session.scalar(select(Community).where(Community.slug == "oak"))
+        assert "repair_team" in enabled_plugin_names(oak) and "repair_team" not in enabled_plugin_names(_maple())
 
 
 def test_the_community_value_wins_over_the_instance_value_and_a_switched_off_plugin_is_off(app, community):

@@ -143,10 +143,12 @@ def test_the_service_totals_migration_fills_them_from_the_records(migrated_app):
     were not replaced by a correction (a void counts with zero minutes), per community, year, volunteer and
     category; pending and rejected records count nothing."""
     from datetime import UTC, date, datetime
+    from types import SimpleNamespace
 
+    import sqlalchemy as sa
     from flask_migrate import downgrade
 
-    from timebank.communities.models import Community
+    from timebank.db_types import UTCDateTime
     from timebank.identity.models import User
     from timebank.ledger.models import ServiceRecord, ServiceTotal
     from timebank.ledger.totals import differences
@@ -156,9 +158,16 @@ def test_the_service_totals_migration_fills_them_from_the_records(migrated_app):
     moment = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
     with migrated_app.app_context():
         assert "ledger_service_total" not in inspect(db.engine).get_table_names()
-        community = Community(slug="pine", name="松树社区", created_at=moment)
+        # the community as its table was at 0003api (the model has columns of later revisions)
+        community_table = sa.table("community", *(sa.column(name) for name in (
+            "slug", "name", "timezone", "organising_unit", "contact_phone", "address", "self_registration")),
+            sa.column("created_at", UTCDateTime))
+        db.session.execute(sa.insert(community_table).values(
+            slug="pine", name="松树社区", timezone="Asia/Shanghai", organising_unit="", contact_phone="", address="",
+            self_registration=True, created_at=moment))
+        community = SimpleNamespace(id=db.session.scalar(sa.text("SELECT id FROM community WHERE slug = 'pine'")))
         first, second = (User(username=name, display_name=name, created_at=moment) for name in ("pine.a", "pine.b"))
-        db.session.add_all([community, first, second])
+        db.session.add_all([first, second])
         db.session.flush()
 
         def record(person, day, minutes, status="confirmed", category="ledger.elder_care", corrects=None):

@@ -6,13 +6,20 @@ both tables. Whichever of the two modules asks first reads both with one ``UNION
 community and the settings stored for the instance and the communities in question. Each module then finds its
 part in the request's cache on ``g`` and clears its own part when it changes it (``set_plugin_enabled``,
 ``save_settings``).
+
+A page's own community needs no statement at all in most requests: each worker keeps the configuration it read for
+a community with the community's ``config_version``, which the page's first statement reads with the community
+(``note_version``). Every change of a switch or a stored setting counts that version up in the same transaction
+(``count_changes_of``: ORM inserts, updates and deletes; an instance setting counts up every community), so each
+worker and node reads the configuration again on its next page there. A change made with a bulk statement instead
+of the ORM is not counted: it must count up ``Community.config_version`` itself, in the same transaction.
 """
 
 import functools
 import json
 
-from flask import g, has_app_context
-from sqlalchemy import bindparam, case, literal_column, select, union_all
+from flask import current_app, g, has_app_context
+from sqlalchemy import bindparam, case, event, literal_column, select, union_all, update
 
 from .extensions import db
 
@@ -20,6 +27,10 @@ from .extensions import db
 SWITCHES = "_timebank_switches"
 #: ``g`` key shared with ``timebank.settings``: ``("stored", scope_key)`` → ``{plugin: {key: value}}``.
 SETTINGS = "_timebank_settings"
+#: ``g`` key: ``{community_id: config_version}`` as read with the page's community (``note_version``).
+VERSIONS = "_timebank_config_versions"
+#: ``app.extensions`` key: ``{community_id: (config_version, switches, stored)}``, what this worker keeps.
+KEPT = "timebank_config"
 
 
 def read(community_id, scope_keys):
@@ -27,7 +38,18 @@ def read(community_id, scope_keys):
     ("instance", "community:<id>") in one statement, and keep them for the request when there is one.
 
     Returns ``(switches, stored)``: ``{plugin_name: enabled}`` (``None`` without a community) and
-    ``{scope_key: {plugin: {key: value}}}`` with an entry for every scope asked for."""
+    ``{scope_key: {plugin: {key: value}}}`` with an entry for every scope asked for. The page's own community's
+    come from what this worker keeps while its version holds."""
+    kept = _kept_for_the_page(community_id, scope_keys)
+    switches, stored = kept if kept is not None else _read(community_id, scope_keys)
+    if has_app_context():
+        if switches is not None:
+            g.setdefault(SWITCHES, {})[community_id] = switches
+        g.setdefault(SETTINGS, {}).update({("stored", scope_key): values for scope_key, values in stored.items()})
+    return switches, stored
+
+
+def _read(community_id, scope_keys):
     if community_id is not None and scope_keys:
         statement = _switches_and_settings()  # what a community page asks
     elif community_id is not None or scope_keys:
@@ -43,11 +65,48 @@ def read(community_id, scope_keys):
                 switches[plugin] = value == "1"
             else:
                 stored[scope_key].setdefault(plugin, {})[key] = json.loads(value)
-    if has_app_context():
-        if switches is not None:
-            g.setdefault(SWITCHES, {})[community_id] = switches
-        g.setdefault(SETTINGS, {}).update({("stored", scope_key): values for scope_key, values in stored.items()})
     return switches, stored
+
+
+def note_version(community):
+    """Note the ``config_version`` read with the page's community, the first statement of a page."""
+    if has_app_context():
+        g.setdefault(VERSIONS, {})[community.id] = community.config_version
+
+
+def _kept_for_the_page(community_id, scope_keys):
+    """``(switches, stored)`` of the page's community as this worker keeps them, read again when the version noted
+    with the community is not the one kept; ``None`` for anything else (another community, a command)."""
+    page = g.get("community") if has_app_context() else None
+    version = g.get(VERSIONS, {}).get(page.id) if page is not None else None
+    if version is None or community_id not in (None, page.id):
+        return None
+    page_scopes = {"instance", f"community:{page.id}"}
+    if not set(scope_keys) <= page_scopes:
+        return None
+    kept = current_app.extensions.setdefault(KEPT, {})
+    entry = kept.get(page.id)
+    if entry is None or entry[0] != version:
+        entry = kept[page.id] = (version, *_read(page.id, page_scopes))
+    _version, switches, stored = entry
+    return (dict(switches) if community_id is not None else None), {key: stored[key] for key in scope_keys}
+
+
+def count_changes_of(model):
+    """Count up the version with each insert, update and delete of ``model`` (a switch or a stored setting) that
+    the ORM flushes: of the row's community, or of every community for a row whose ``scope_key`` is "instance"."""
+    from .communities.models import Community
+
+    def counted(mapper, connection, target):
+        statement = update(Community).values(config_version=Community.config_version + 1)
+        if getattr(target, "scope_key", None) != "instance":
+            statement = statement.where(Community.id == target.community_id)
+        connection.execute(statement)
+        if has_app_context():
+            g.pop(VERSIONS, None)
+
+    for name in ("after_insert", "after_update", "after_delete"):
+        event.listen(model, name, counted)
 
 
 # Built once each (a built statement also keeps its cache key): nearly every request runs one of them.

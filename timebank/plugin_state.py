@@ -11,6 +11,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from . import community_config
 from .clock import now
 from .db_types import UTCDateTime
 from .extensions import db
@@ -28,10 +29,12 @@ class CommunityPlugin(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id"), nullable=True)
 
 
+community_config.count_changes_of(CommunityPlugin)  # each worker reads a community's switches again after a change
+
+
 def _switches(community_id):
     """``{plugin_name: enabled}`` stored for the community, read with the request's settings (one statement for
     both, ``timebank.community_config``) and kept for the request."""
-    from . import community_config
     from .settings import request_scope_keys
 
     if has_app_context() and community_id in g.get(community_config.SWITCHES, {}):

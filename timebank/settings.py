@@ -17,6 +17,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, sele
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import BooleanField, IntegerField, SelectField, StringField, validators
 
+from . import community_config
 from .errors import ValidationFailed
 from .extensions import db
 from .i18n import _
@@ -90,6 +91,9 @@ class PluginSetting(db.Model):
     value_json: Mapped[str] = mapped_column(Text, nullable=False)
 
 
+community_config.count_changes_of(PluginSetting)  # each worker reads the settings again after a change
+
+
 def _scope_key(community):
     return "instance" if community is None else f"community:{community.id}"
 
@@ -126,8 +130,6 @@ def _stored(plugin, community):
     instance and of the communities in question are read in one statement, with the page community's plugin
     switches (``timebank.community_config``), and kept for the request (or the command's app context);
     save_settings() clears them."""
-    from . import community_config
-
     cache = g.setdefault("_timebank_settings", {}) if has_app_context() else {}
     scope = _scope_key(community)
     if ("stored", scope) not in cache:

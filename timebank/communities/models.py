@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime
@@ -22,6 +22,9 @@ class Community(db.Model):
     address: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     self_registration: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # Counts the changes of the plugins' switches and stored settings that apply here (``timebank.community_config``):
+    # a worker keeps what it read and reads again when the number it finds with the community has changed.
+    config_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     def __repr__(self):
         return f"<Community {self.slug}>"

@@ -10,7 +10,7 @@ from flask import g, has_app_context, has_request_context, session
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from .. import roles
+from .. import community_config, roles
 from ..audit.services import record_audit
 from ..clock import now
 from ..errors import NotFound, PermissionDenied, ValidationFailed
@@ -165,7 +165,10 @@ def _community_and_visitor():
 
 def keep_visitor(community, user, membership, unread):
     """Keep what ``with_visitor`` read as the request's answer of ``active_membership(user, community)`` and as the
-    number on the bell (``notifications.services.unread_on_this_page``)."""
+    number on the bell (``notifications.services.unread_on_this_page``), and note the version of the community's
+    configuration read with it (``community_config.note_version``)."""
+    if community is not None:
+        community_config.note_version(community)
     if user is not None and community is not None and has_app_context():
         g.setdefault("_timebank_memberships", {})[(user.id, community.id)] = membership
         g._timebank_visitor = user  # the identity map only holds it weakly
