@@ -60,7 +60,7 @@ def my_hours(community=None):
     return render_template("ledger/my_hours.html", subject=subject, summary=summary, pending=pending,
                            volunteer=is_volunteer(subject, g.community),
                            months=reports.monthly_minutes(g.community, subject), membership=membership,
-                           policy=ledger_policy(g.community), consent_form=ConsentForm())
+                           policy=ledger_policy(g.community))
 
 
 @bp.get("/history")
