@@ -75,19 +75,20 @@ def note_version(community):
 
 
 def _kept_for_the_page(community_id, scope_keys):
-    """``(switches, stored)`` of the page's community as this worker keeps them, read again when the version noted
-    with the community is not the one kept; ``None`` for anything else (another community, a command)."""
-    page = g.get("community") if has_app_context() else None
-    version = g.get(VERSIONS, {}).get(page.id) if page is not None else None
-    if version is None or community_id not in (None, page.id):
+    """``(switches, stored)`` of the request's community as this worker keeps them, read again when the version
+    noted with the community is not the one kept; ``None`` for anything else (another community, a command).
+    The request's community is the one asked for, else the page's (``g.community``)."""
+    if not has_app_context():
         return None
-    page_scopes = {"instance", f"community:{page.id}"}
-    if not set(scope_keys) <= page_scopes:
+    wanted = community_id if community_id is not None else getattr(g.get("community"), "id", None)
+    version = g.get(VERSIONS, {}).get(wanted)
+    scopes = {"instance", f"community:{wanted}"}
+    if version is None or not set(scope_keys) <= scopes:
         return None
     kept = current_app.extensions.setdefault(KEPT, {})
-    entry = kept.get(page.id)
+    entry = kept.get(wanted)
     if entry is None or entry[0] != version:
-        entry = kept[page.id] = (version, *_read(page.id, page_scopes))
+        entry = kept[wanted] = (version, *_read(wanted, scopes))
     _version, switches, stored = entry
     return (dict(switches) if community_id is not None else None), {key: stored[key] for key in scope_keys}
 
