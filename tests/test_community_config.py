@@ -3,7 +3,7 @@ kept by the worker while the community's ``config_version`` holds, and a change 
 by the rest of that request."""
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from timebank.communities.models import Community
 from timebank.extensions import db
@@ -45,9 +45,10 @@ def test_every_worker_reads_a_change_again_on_its_next_page(app, client, communi
     assert client.get("/c/maple/p/repair-team/").status_code == 200
 
 
-def test_any_orm_change_of_a_switch_or_a_setting_counts_the_version_up(app, community, other_community):
+def test_any_orm_change_of_a_switch_or_a_setting_changes_the_version(app, community, other_community):
     """Not only the services: a row the ORM inserts, updates or deletes (a fixture, a command, a plugin's own
-    code). An instance setting counts up every community, a community's setting or switch only its own."""
+    code). An instance setting changes every community's version, a community's setting or switch only its own."""
+    from timebank.clock import now
     from timebank.plugin_state import CommunityPlugin
     from timebank.settings import PluginSetting
 
@@ -55,27 +56,48 @@ def test_any_orm_change_of_a_switch_or_a_setting_counts_the_version_up(app, comm
         db.session.expire_all()
         return {c.slug: c.config_version for c in db.session.scalars(select(Community))}
 
-    with app.app_context():
-        start = versions()
-        maple = _maple()
-        db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key=f"community:{maple.id}",
-                                     community_id=maple.id, key="late_after_minutes", value_json="8"))
+    def change(make_the_change, changed):
+        before = versions()
+        make_the_change()
         db.session.commit()
-        assert versions() == {"maple": start["maple"] + 1, "oak": start["oak"]}
-        db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key="instance", community_id=None,
-                                     key="checkin_early_minutes", value_json="25"))
-        db.session.commit()
-        assert versions() == {"maple": start["maple"] + 2, "oak": start["oak"] + 1}
-        from timebank.clock import now
+        after = versions()
+        assert {slug for slug in after if after[slug] != before[slug]} == changed
 
-        db.session.add(CommunityPlugin(community_id=_maple().id, plugin_name="repair_team", enabled=False,
-                                       changed_at=now()))
+    with app.app_context():
+        maple_id = _maple().id
+        change(lambda: db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key=f"community:{maple_id}",
+                                                    community_id=maple_id, key="late_after_minutes",
+                                                    value_json="8")), {"maple"})
+        change(lambda: db.session.add(PluginSetting(plugin_name="qr_checkin", scope_key="instance", community_id=None,
+                                                    key="checkin_early_minutes", value_json="25")), {"maple", "oak"})
+        change(lambda: db.session.add(CommunityPlugin(community_id=maple_id, plugin_name="repair_team",
+                                                      enabled=False, changed_at=now())), {"maple"})
+        change(lambda: setattr(db.session.get(CommunityPlugin, (maple_id, "repair_team")), "enabled", True),
+               {"maple"})
+        change(lambda: db.session.delete(db.session.get(CommunityPlugin, (maple_id, "repair_team"))), {"maple"})
+        change(lambda: _maple().__setattr__("name", "枫林"), set())  # the community's own fields: no new version
+
+
+def test_a_restored_backup_cannot_bring_back_a_version_a_worker_keeps(app, client, community, auth):
+    """The version is a random value, not a count: a worker that kept the configuration after a change must not
+    take it for the configuration of a restored backup changed once (a count would be back at the same number)."""
+    from sqlalchemy import delete
+
+    from timebank.plugin_state import CommunityPlugin
+
+    auth.login("maple.coord")
+    with app.app_context():
+        before = _maple().config_version
+    with app.test_request_context("/"):
+        set_plugin_enabled(_maple(), "repair_team", False)
+    assert client.get("/c/maple/p/repair-team/").status_code == 404  # kept: the plugin off
+    with app.app_context():  # the backup from before the change comes back (restored, not through the ORM)
+        db.session.execute(delete(CommunityPlugin))
+        db.session.execute(update(Community).where(Community.slug == "maple").values(config_version=before))
         db.session.commit()
-        db.session.get(CommunityPlugin, (_maple().id, "repair_team")).enabled = True
-        db.session.commit()
-        db.session.delete(db.session.get(CommunityPlugin, (_maple().id, "repair_team")))
-        db.session.commit()
-        assert versions() == {"maple": start["maple"] + 5, "oak": start["oak"] + 1}
+    with app.test_request_context("/"):
+        save_settings("qr_checkin", {"late_after_minutes": 9}, _maple())  # one change after the restore
+    assert client.get("/c/maple/p/repair-team/").status_code == 200  # the plugin is on again
 
 
 def test_what_a_worker_keeps_for_one_community_never_answers_for_another(app, client, community, other_community,

@@ -9,14 +9,16 @@ part in the request's cache on ``g`` and clears its own part when it changes it 
 
 A page's own community needs no statement at all in most requests: each worker keeps the configuration it read for
 a community with the community's ``config_version``, which the page's first statement reads with the community
-(``note_version``). Every change of a switch or a stored setting counts that version up in the same transaction
-(``count_changes_of``: ORM inserts, updates and deletes; an instance setting counts up every community), so each
-worker and node reads the configuration again on its next page there. A change made with a bulk statement instead
-of the ORM is not counted: it must count up ``Community.config_version`` itself, in the same transaction.
+(``note_version``). Every change of a switch or a stored setting gives that version a new random value in the same
+transaction (``new_version_with``: ORM inserts, updates and deletes; an instance setting changes every community's),
+so each worker and node reads the configuration again on its next page there. A random value rather than a count:
+a database restored from a backup cannot bring back a number a worker keeps with other values. A change made with
+a bulk statement instead of the ORM must change ``Community.config_version`` itself, in the same transaction.
 """
 
 import functools
 import json
+import secrets
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import bindparam, case, event, literal_column, select, union_all, update
@@ -93,13 +95,14 @@ def _kept_for_the_page(community_id, scope_keys):
     return (dict(switches) if community_id is not None else None), {key: stored[key] for key in scope_keys}
 
 
-def count_changes_of(model):
-    """Count up the version with each insert, update and delete of ``model`` (a switch or a stored setting) that
-    the ORM flushes: of the row's community, or of every community for a row whose ``scope_key`` is "instance"."""
+def new_version_with(model):
+    """Give the version a new random value with each insert, update and delete of ``model`` (a switch or a stored
+    setting) that the ORM flushes: the row's community's, or every community's for a row whose ``scope_key`` is
+    "instance"."""
     from .communities.models import Community
 
-    def counted(mapper, connection, target):
-        statement = update(Community).values(config_version=Community.config_version + 1)
+    def changed(mapper, connection, target):
+        statement = update(Community).values(config_version=secrets.randbelow(2**31 - 1) + 1)
         if getattr(target, "scope_key", None) != "instance":
             statement = statement.where(Community.id == target.community_id)
         connection.execute(statement)
@@ -107,7 +110,7 @@ def count_changes_of(model):
             g.pop(VERSIONS, None)
 
     for name in ("after_insert", "after_update", "after_delete"):
-        event.listen(model, name, counted)
+        event.listen(model, name, changed)
 
 
 # Built once each (a built statement also keeps its cache key): nearly every request runs one of them.

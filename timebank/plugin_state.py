@@ -29,7 +29,7 @@ class CommunityPlugin(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user_account.id"), nullable=True)
 
 
-community_config.count_changes_of(CommunityPlugin)  # each worker reads a community's switches again after a change
+community_config.new_version_with(CommunityPlugin)  # each worker reads a community's switches again after a change
 
 
 def _switches(community_id):

@@ -91,7 +91,7 @@ class PluginSetting(db.Model):
     value_json: Mapped[str] = mapped_column(Text, nullable=False)
 
 
-community_config.count_changes_of(PluginSetting)  # each worker reads the settings again after a change
+community_config.new_version_with(PluginSetting)  # each worker reads the settings again after a change
 
 
 def _scope_key(community):

@@ -1,7 +1,7 @@
 """communities: a version of the plugins' switches and stored settings, read with the community
 
-Each change of a switch or a stored setting that applies to a community counts it up (an instance setting counts
-up every community). A worker keeps the configuration it read per community and reads it again only when the
+Each change of a switch or a stored setting that applies to a community gives it a new random value (an instance
+setting every community). A worker keeps the configuration it read per community and reads it again only when the
 version found with the community on the page's first statement has changed (``timebank.community_config``).
 
 Revision ID: 0006communities

@@ -22,8 +22,8 @@ class Community(db.Model):
     address: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     self_registration: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # Counts the changes of the plugins' switches and stored settings that apply here (``timebank.community_config``):
-    # a worker keeps what it read and reads again when the number it finds with the community has changed.
+    # Changes (to a random value) with each change of the plugins' switches and stored settings that apply here
+    # (``timebank.community_config``): a worker keeps what it read and reads again when the value has changed.
     config_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     def __repr__(self):
