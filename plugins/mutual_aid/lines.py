@@ -1,24 +1,33 @@
-"""Agreements and needs as the home page's cards list them, read as plain columns.
+"""The people, agreements and needs as the home page's cards list them, read as plain columns.
 
 An agreement's full object comes with its post, the post's owner and building, the helper and the recipient: for the
 three lines the home card shows on every visit, reading those costs several times what the lines' columns do. The
-lines keep the objects' attribute names, so ``mutual_aid/_agreement_line.html`` shows either.
+lines keep the objects' attribute names, so ``mutual_aid/_agreement_line.html`` shows either. The people the card
+shows credits for (the person and their confirmed relatives) come with their balances in one statement.
 """
 
 import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from timebank.communities.models import Building
 from timebank.extensions import db
 from timebank.identity.models import User
+from timebank.ledger.models import MEMBER_CREDITS, Account, Relative
 from timebank.ui import Shown
 
 from . import services
 from .models import REQUEST, Agreement, Listing
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    id: int
+    display_name: str
+    credits: int  # their cached credit balance, in minutes
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,13 @@ class NeedLine:
     building: Shown | None
 
 
+def people_lines(community, user):
+    """``user`` and the members linked to them by a confirmed relation (``services.confirmed_relatives``, names
+    sorted), each with their credit balance (``exchange.balances_for``): ``user`` first."""
+    rows = db.session.execute(_people_statement(), {"community_id": community.id, "user_id": user.id})
+    return [PersonLine(person_id, display_name, int(credits)) for person_id, display_name, credits in rows]
+
+
 def agreement_lines(community, people, active_only=True, limit=3):
     """``services.agreements_of(community, people, active_only, limit)`` as lines: latest date first."""
     rows = db.session.execute(_agreements_statement(active_only, limit), {
@@ -56,6 +72,20 @@ def need_lines(community, near_household_id, not_owned_by, limit=3):
         "not_owned_by": not_owned_by.id})
     return [NeedLine(listing_id, title, when_text, Shown(name=building) if building is not None else None)
             for listing_id, title, when_text, building in rows]
+
+
+@functools.cache
+def _people_statement():
+    """Built once: the relatives both ways round (each found by an index), the balance a scalar subquery."""
+    community_id, user_id = bindparam("community_id"), bindparam("user_id")
+    confirmed = (Relative.community_id == community_id, Relative.status == "confirmed")
+    relatives = union(select(Relative.relative_id).where(Relative.member_id == user_id, *confirmed),
+                      select(Relative.member_id).where(Relative.relative_id == user_id, *confirmed))
+    credits = select(Account.balance).where(Account.community_id == community_id, Account.kind == MEMBER_CREDITS,
+                                            Account.owner_id == User.id).scalar_subquery()
+    return select(User.id, User.display_name, func.coalesce(credits, 0)).where(
+        or_(User.id == user_id, User.id.in_(relatives))).order_by(
+        case((User.id == user_id, 0), else_=1), User.display_name, User.id)
 
 
 @functools.cache

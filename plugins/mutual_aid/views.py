@@ -37,11 +37,11 @@ def _chosen(user, person_id):
 
 
 def cards_context(user, community):
-    people = [user, *services.confirmed_relatives(community, user)]
+    people = lines.people_lines(community, user)
     household_id = getattr(active_membership(user, community), "household_id", None)
     needs = lines.need_lines(community, household_id, not_owned_by=user, limit=3) if household_id else []
     return {"agreements": lines.agreement_lines(community, people, active_only=True, limit=3), "needs": needs,
-            "balances": exchange.balances_for(community, people), "people": people}
+            "balances": {person.id: person.credits for person in people}, "people": people}
 
 
 @bp.get("/")

@@ -74,3 +74,31 @@ def test_agreement_and_need_lines_show_what_the_objects_show(run, clock):
     active, needs = run(compare)
     assert active == 2
     assert needs == ["换灯泡", "修自行车"]  # in the helper's building, not the helper's own, newest first
+
+
+def test_people_lines_show_the_person_and_their_confirmed_relatives_with_their_credits(run):
+    """What the card showed from ``confirmed_relatives`` and ``balances_for``: the person first, then each relative
+    (found either way round, once) by name, with their credit balance; a relation still pending shows nobody."""
+    from timebank.ledger import credits
+
+    def relatives(c, u):
+        named = credits.name_relative(c, u["helper"], u["daughter"], "other", u["helper"])
+        credits.decide_relative(c, named, u["coordinator"], True)  # the daughter now also acts for the helper
+        credits.name_relative(c, u["stranger"], u["daughter"], "other", u["stranger"])  # pending: not shown
+
+    run(relatives)
+
+    def compare(c, u):
+        shown = []
+        for person in ("daughter", "mother", "helper", "stranger"):
+            people = [u[person], *services.confirmed_relatives(c, u[person])]
+            balances = exchange.balances_for(c, people)
+            expected = [(p.id, p.display_name, balances[p.id]) for p in people]
+            found = [(line.id, line.display_name, line.credits) for line in lines.people_lines(c, u[person])]
+            assert found == expected, person
+            shown.append((person, found))
+        return dict(shown)
+
+    shown = run(compare)
+    assert len(shown["daughter"]) == 3 and len(shown["stranger"]) == 1  # herself, her mother and the helper
+    assert shown["mother"][0][2] == 120  # the two credits her daughter gave her
