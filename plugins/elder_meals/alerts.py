@@ -87,7 +87,7 @@ def visible_alerts(user, community, open_only=True, limit=50):
 def open_alert_count(user, community):
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(_open_count_statement(can_manage(user, community)),
+    return db.session.scalar(open_count_statement(can_manage(user, community)),
                              {"community_id": community.id, "user_id": user.id})
 
 
@@ -110,7 +110,9 @@ def _alerts_statement(open_only, manager, limit):
 
 
 @functools.cache
-def _open_count_statement(manager):
+def open_count_statement(manager):
+    """The number of open alerts a manager (every one) or a family contact (their elders') follows; also a column
+    of ``services.meal_roles_of``."""
     return _followed(True, manager).with_only_columns(func.count(Alert.id))
 
 

@@ -13,6 +13,7 @@ Every query is scoped to the community in SQL.
 """
 
 import functools
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
@@ -140,26 +141,39 @@ def _enrolment_statement():
     return select(Elder).where(Elder.community_id == bindparam("community_id"), Elder.user_id == bindparam("user_id"))
 
 
+class MealRoles(NamedTuple):
+    elder: bool  # enrolled and active
+    orders_for_family: bool  # has a link allowing them to order for an active elder
+    open_alerts: int  # open "no answer" alerts they follow (``alerts.open_alert_count``)
+
+
 def meal_roles_of(user, community):
-    """``(an active elder, orders for a relative)``: whether ``user`` is enrolled and active in ``community``, and has
-    a link allowing them to order for an active elder there. One light statement: most people of a community are
-    neither, and the home page asks on every visit (``enrolment_of`` and ``family_links_of`` then read the rows)."""
+    """``MealRoles`` of ``user`` in ``community``, in one light statement: most people of a community are no elder,
+    order for nobody and follow no alert, and the home page asks on every visit (``enrolment_of``,
+    ``family_links_of`` and ``alerts.visible_alerts`` then read the rows). Kept for the request: the home page's
+    cards ask first, its alerts after them."""
     if not getattr(user, "is_authenticated", False):
-        return False, False
-    enrolled, family = db.session.execute(_meal_roles_statement(), {"community_id": community.id,
-                                                                    "user_id": user.id}).one()
-    return bool(enrolled), bool(family)
+        return MealRoles(False, False, 0)
+    kept = g.setdefault("_elder_meals_roles", {}) if has_request_context() else {}
+    key = (user.id, community.id)
+    if key not in kept:
+        enrolled, family, open_alerts = db.session.execute(_meal_roles_statement(can_manage(user, community)), {
+            "community_id": community.id, "user_id": user.id}).one()
+        kept[key] = MealRoles(bool(enrolled), bool(family), int(open_alerts))
+    return kept[key]
 
 
 @functools.cache
-def _meal_roles_statement():
+def _meal_roles_statement(manager):
+    from .alerts import open_count_statement  # it imports this module
+
     community_id, user_id = bindparam("community_id"), bindparam("user_id")
     enrolled = select(Elder.id).where(Elder.community_id == community_id, Elder.user_id == user_id,
                                       Elder.status == "active").exists()
     family = select(FamilyLink.id).join(Elder, Elder.id == FamilyLink.elder_id).where(
         Elder.community_id == community_id, Elder.status == "active", FamilyLink.user_id == user_id,
         FamilyLink.can_order.is_(True)).exists()
-    return select(enrolled, family)
+    return select(enrolled, family, open_count_statement(manager).scalar_subquery())
 
 
 def family_links_of(user, community, ordering=False):

@@ -29,7 +29,7 @@ def nav_items(user, community):
 def dashboard_cards(user, community):
     today = local_today(community)
     cards = []
-    enrolled, orders_for_family = meal_roles_of(user, community)
+    enrolled, orders_for_family, _open_alerts = meal_roles_of(user, community)
     own = enrolment_of(user, community) if enrolled else None
     if own is not None and own.status == "active":
         cards.append(Card(title=_l("My meals"), template="elder_meals/card_elder.html", order=15, elder=True,
@@ -97,9 +97,9 @@ def home_alerts(slot, context):
     user, community = context.get("user"), context.get("community")
     if community is None:
         return None
-    # Open alerts are rare (an elder did not answer the door): a count first, the alerts with their elders only
-    # when there are some (the home page of everybody who follows none asks one light statement).
-    if not alerts.open_alert_count(user, community):
+    # Open alerts are rare (an elder did not answer the door): counted with the person's meal roles (the home
+    # cards' statement), the alerts with their elders read only when there are some.
+    if not meal_roles_of(user, community).open_alerts:
         return None
     found = alerts.visible_alerts(user, community)
     if not found:

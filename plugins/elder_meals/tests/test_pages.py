@@ -279,7 +279,8 @@ def test_a_coordinator_acting_for_the_elder_orders_as_the_elder(app, client, mea
 
 
 def test_the_home_page_asks_first_whether_the_person_eats_or_orders_here(ctx):
-    """``meal_roles_of``: one light statement says whether the home page needs the elder's own card or the family's."""
+    """``meal_roles_of``: one light statement says whether the home page needs the elder's own card or the family's
+    (and how many open alerts the person follows: none here)."""
     from timebank_plugins.elder_meals.services import enrolment_of, family_links_of, meal_roles_of
 
     from timebank.extensions import db
@@ -291,11 +292,11 @@ def test_the_home_page_asks_first_whether_the_person_eats_or_orders_here(ctx):
             own = enrolment_of(person, c)
             found[name] = meal_roles_of(person, c)
             assert found[name] == (own is not None and own.status == "active",
-                                   bool(family_links_of(person, c, ordering=True)))
+                                   bool(family_links_of(person, c, ordering=True)), 0)
         return found
 
-    assert ctx(roles) == {"elder": (True, False), "son": (False, True), "neighbour": (False, False),
-                          "vol": (False, False), "elder2": (True, False)}
+    assert ctx(roles) == {"elder": (True, False, 0), "son": (False, True, 0), "neighbour": (False, False, 0),
+                          "vol": (False, False, 0), "elder2": (True, False, 0)}
 
     def no_ordering(c, users, elder):
         for link in family_links_of(users["son"], c):
@@ -304,4 +305,4 @@ def test_the_home_page_asks_first_whether_the_person_eats_or_orders_here(ctx):
         db.session.commit()
         return meal_roles_of(users["son"], c), meal_roles_of(users["elder"], c)
 
-    assert ctx(no_ordering) == ((False, False), (False, False))
+    assert ctx(no_ordering) == ((False, False, 0), (False, False, 0))

@@ -188,6 +188,15 @@ def test_no_answer_alerts_the_coordinator_and_the_family_at_once(app, ctx, deliv
         assert db.session.get(Order, deliveries["order"]).status == "no_answer"
         assert db.session.scalar(select(func.count(Alert.id)).where(Alert.resolved_at.is_(None))) == 1
     assert told == {meals_id(app, "son"), meals_id(app, "coord")}
+
+    def followed(c, users, elder):
+        from timebank_plugins.elder_meals.services import meal_roles_of
+
+        return {name: (meal_roles_of(users[name], c).open_alerts, alerts.open_alert_count(users[name], c))
+                for name in ("son", "coord", "vol", "neighbour")}
+
+    # the home page counts them with the person's meal roles (one statement): the same numbers
+    assert ctx(followed) == {"son": (1, 1), "coord": (1, 1), "vol": (0, 0), "neighbour": (0, 0)}
     for username in ("son", "coord"):
         login(username)
         home = client.get("/c/maple/").get_data(as_text=True)
