@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, func, or_, select, union
+from sqlalchemy import Integer, bindparam, case, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from timebank.communities.models import Building
@@ -76,15 +76,16 @@ def need_lines(community, near_household_id, not_owned_by, limit=3):
 
 @functools.cache
 def _people_statement():
-    """Built once: the relatives both ways round (each found by an index), the balance a scalar subquery."""
-    community_id, user_id = bindparam("community_id"), bindparam("user_id")
+    """Built once: the person's id and their relatives' both ways round (each found by an index) joined to the
+    users, the balance a scalar subquery. (``id = :user OR id IN (...)`` would make PostgreSQL read every user.)"""
+    community_id, user_id = bindparam("community_id"), bindparam("user_id", type_=Integer)
     confirmed = (Relative.community_id == community_id, Relative.status == "confirmed")
-    relatives = union(select(Relative.relative_id).where(Relative.member_id == user_id, *confirmed),
-                      select(Relative.member_id).where(Relative.relative_id == user_id, *confirmed))
+    ids = union(select(user_id.label("id")),
+                select(Relative.relative_id).where(Relative.member_id == user_id, *confirmed),
+                select(Relative.member_id).where(Relative.relative_id == user_id, *confirmed)).subquery()
     credits = select(Account.balance).where(Account.community_id == community_id, Account.kind == MEMBER_CREDITS,
                                             Account.owner_id == User.id).scalar_subquery()
-    return select(User.id, User.display_name, func.coalesce(credits, 0)).where(
-        or_(User.id == user_id, User.id.in_(relatives))).order_by(
+    return select(User.id, User.display_name, func.coalesce(credits, 0)).join(ids, ids.c.id == User.id).order_by(
         case((User.id == user_id, 0), else_=1), User.display_name, User.id)
 
 
