@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, extract, func, or_, select
+from sqlalchemy import bindparam, extract, func, or_, select, true
 
 from ..clock import now
 from ..communities.models import Membership
@@ -58,8 +58,11 @@ class HoursSummary:
 def summary_for(community, user):
     """What the "My hours" page and card show: confirmed total, credits, pending, stars and progress."""
     # One statement (each is a round trip to the database server): the cached balances and the pending sum.
-    pending_minutes, pending_count, service, credit = db.session.execute(
-        _summary_statement(), {"community_id": community.id, "user_id": user.id}).one()
+    row = db.session.execute(_summary_statement(), {"community_id": community.id, "user_id": user.id}).one()
+    return _summary(community, *row)
+
+
+def _summary(community, pending_minutes, pending_count, service, credit):
     balances = {"service": int(service), "credits": int(credit)}
     policy = ledger_policy(community)
     stars, next_hours = star_level(balances["service"], policy)
@@ -89,8 +92,17 @@ def _summary_statement():
     return select(pending.c.minutes, pending.c.count, balance(MEMBER_SERVICE), balance(MEMBER_CREDITS))
 
 
-def monthly_minutes(community, user, months=12):
-    """Confirmed minutes per month for the last ``months`` months, oldest first: [(date(first day), minutes)]."""
+def hours_overview(community, user, months=12):
+    """``(summary_for(community, user), months)`` in one statement, for "My hours", which shows both: the summary's
+    one row with each month's total beside it (a round trip less). ``months``: the confirmed minutes of each of the
+    last ``months`` months, oldest first, ``[(first day of the month, minutes)]``."""
+    starts = _month_starts(community, months)
+    rows = db.session.execute(_overview_statement(), {
+        "community_id": community.id, "user_id": user.id, "since": starts[0]}).all()
+    return _summary(community, *rows[0][:4]), _months(starts, [row[4:] for row in rows if row[4] is not None])
+
+
+def _month_starts(community, months):
     today = local_today(community)
     first = date(today.year, today.month, 1)
     starts = []
@@ -98,20 +110,31 @@ def monthly_minutes(community, user, months=12):
         starts.append(first)
         first = (first - timedelta(days=1)).replace(day=1)
     starts.reverse()
-    rows = db.session.execute(_monthly_statement(), {
-        "community_id": community.id, "user_id": user.id, "since": starts[0]}).all()
+    return starts
+
+
+def _months(starts, rows):
     found = {(int(year), int(month)): int(total or 0) for year, month, total in rows}
     return [(start, found.get((start.year, start.month), 0)) for start in starts]
 
 
 @functools.cache
 def _monthly_statement():
-    """Built once: "My hours" runs it."""
-    year, month = extract("year", ServiceRecord.activity_date), extract("month", ServiceRecord.activity_date)
-    return select(year, month, func.sum(ServiceRecord.minutes)).where(
+    """The confirmed minutes per month since ``since`` (records a correction replaced do not count)."""
+    year = extract("year", ServiceRecord.activity_date).label("year")
+    month = extract("month", ServiceRecord.activity_date).label("month")
+    return select(year, month, func.sum(ServiceRecord.minutes).label("minutes")).where(
         ServiceRecord.community_id == bindparam("community_id"), ServiceRecord.volunteer_id == bindparam("user_id"),
         ServiceRecord.status == CONFIRMED, _live(), ServiceRecord.activity_date >= bindparam("since")).group_by(
         year, month)
+
+
+@functools.cache
+def _overview_statement():
+    """Built once: the summary (one row) left-joined to the months that have confirmed minutes (none: one row)."""
+    summary, months = _summary_statement().subquery(), _monthly_statement().subquery()
+    return select(summary, months.c.year, months.c.month, months.c.minutes).select_from(summary).outerjoin(
+        months, true())
 
 
 def _history_query(community, user, status=None, category=None, year=None):

@@ -52,14 +52,14 @@ def credit_minutes(amount):
 @bp.get("/")
 def my_hours(community=None):
     subject = current_subject()
-    summary = reports.summary_for(g.community, subject)
+    summary, months = reports.hours_overview(g.community, subject)
     pending = reports.newest_records(g.community, subject, status="pending")
     membership = active_membership(subject, g.community)
     from .plugin import is_volunteer
 
     return render_template("ledger/my_hours.html", subject=subject, summary=summary, pending=pending,
                            volunteer=is_volunteer(subject, g.community),
-                           months=reports.monthly_minutes(g.community, subject), membership=membership,
+                           months=months, membership=membership,
                            policy=ledger_policy(g.community))
 
 
