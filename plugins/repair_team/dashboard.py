@@ -38,9 +38,12 @@ def _today_bounds(community):
 
 def jobs_today(community, user):
     """Jobs still to do today (or overdue); a finished job waiting for the resident's sign-off is not one."""
+    return _due_today(community, lines.job_lines(community, user))
+
+
+def _due_today(community, jobs):
     _start, end = _today_bounds(community)
-    return [order for order in lines.job_lines(community, user) if order.status != DONE
-            and (order.scheduled_at is None or order.scheduled_at < end)]
+    return [order for order in jobs if order.status != DONE and (order.scheduled_at is None or order.scheduled_at < end)]
 
 
 def nav_items_for(user, community):
@@ -61,9 +64,10 @@ def cards_for(user, community):
     mine = lines.request_lines(community, subject, ACTIVE, limit=3)
     cards = [Card(title=_l("My repair requests"), template="repair_team/card_requests.html",
                   context={"orders": mine}, order=25, size="half", elder=True)]
-    if on_roster(community, user):
+    jobs = lines.roster_job_lines(community, user)  # None: not on the roster
+    if jobs is not None:
         cards.append(Card(title=_l("My repair jobs today"), template="repair_team/card_jobs.html",
-                          context={"orders": jobs_today(community, user)}, order=26, size="half"))
+                          context={"orders": _due_today(community, jobs)}, order=26, size="half"))
     if can(user, "repair_team.manage", community):
         waiting, overdue = board.waiting_counts(community)
         cards.append(Card(title=_l("Repair requests"), template="repair_team/card_board.html",

@@ -9,7 +9,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from timebank.communities.models import Building, Household, Stairwell, household_label
@@ -17,7 +17,7 @@ from timebank.extensions import db
 from timebank.identity.models import User
 from timebank.ui import Shown
 
-from .models import RepairOrder
+from .models import RepairOrder, RepairVolunteer
 from .vocabulary import WITH_VOLUNTEER
 
 
@@ -45,19 +45,33 @@ def job_lines(community, user):
     return _lines(_jobs_statement(), community, user)
 
 
+def roster_job_lines(community, user):
+    """``None`` when ``user`` is not on the community's repair roster (``roster.on_roster``), else their jobs as
+    ``job_lines`` shows them: one statement, the roster entry with its jobs left-joined (the home card asks both)."""
+    rows = db.session.execute(_roster_jobs_statement(), {"community_id": community.id, "user_id": user.id}).all()
+    if not rows:
+        return None
+    return [_line(*row[1:]) for row in rows if row[1] is not None]
+
+
 def _lines(statement, community, user):
-    return [OrderLine(order_id, number, category, urgency, status, scheduled_at,
-                      Shown(label=household_label(building, stairwell, room)),
-                      Shown(display_name=volunteer) if volunteer is not None else None)
-            for order_id, number, category, urgency, status, scheduled_at, building, stairwell, room, volunteer
-            in db.session.execute(statement, {"community_id": community.id, "user_id": user.id})]
+    return [_line(*row) for row in db.session.execute(statement, {"community_id": community.id, "user_id": user.id})]
+
+
+def _line(order_id, number, category, urgency, status, scheduled_at, building, stairwell, room, volunteer):
+    return OrderLine(order_id, number, category, urgency, status, scheduled_at,
+                     Shown(label=household_label(building, stairwell, room)),
+                     Shown(display_name=volunteer) if volunteer is not None else None)
+
+
+def _line_columns(volunteer):
+    return (RepairOrder.id, RepairOrder.number, RepairOrder.category, RepairOrder.urgency, RepairOrder.status,
+            RepairOrder.scheduled_at, Building.name, Stairwell.name, Household.room, volunteer.display_name)
 
 
 def _select_lines():
     volunteer = aliased(User)
-    return select(RepairOrder.id, RepairOrder.number, RepairOrder.category, RepairOrder.urgency,
-                  RepairOrder.status, RepairOrder.scheduled_at, Building.name, Stairwell.name, Household.room,
-                  volunteer.display_name).join(Household, Household.id == RepairOrder.household_id).join(
+    return select(*_line_columns(volunteer)).join(Household, Household.id == RepairOrder.household_id).join(
         Building, Building.id == Household.building_id).outerjoin(
         Stairwell, Stairwell.id == Household.stairwell_id).outerjoin(volunteer, volunteer.id == RepairOrder.volunteer_id)
 
@@ -78,3 +92,18 @@ def _jobs_statement():
     return _select_lines().where(
         RepairOrder.community_id == bindparam("community_id"), RepairOrder.volunteer_id == bindparam("user_id"),
         RepairOrder.status.in_(WITH_VOLUNTEER)).order_by(RepairOrder.scheduled_at, RepairOrder.id)
+
+
+@functools.cache
+def _roster_jobs_statement():
+    """Built once: the roster entry (``roster._roster_id_statement``), the jobs of ``_jobs_statement`` joined."""
+    volunteer = aliased(User)
+    held = and_(RepairOrder.community_id == RepairVolunteer.community_id,
+                RepairOrder.volunteer_id == RepairVolunteer.user_id, RepairOrder.status.in_(WITH_VOLUNTEER))
+    return select(RepairVolunteer.id, *_line_columns(volunteer)).select_from(RepairVolunteer).outerjoin(
+        RepairOrder, held).outerjoin(Household, Household.id == RepairOrder.household_id).outerjoin(
+        Building, Building.id == Household.building_id).outerjoin(
+        Stairwell, Stairwell.id == Household.stairwell_id).outerjoin(
+        volunteer, volunteer.id == RepairOrder.volunteer_id).where(
+        RepairVolunteer.community_id == bindparam("community_id"),
+        RepairVolunteer.user_id == bindparam("user_id")).order_by(RepairOrder.scheduled_at, RepairOrder.id)

@@ -34,6 +34,10 @@ def test_lines_show_what_the_orders_show(ctx, repair, order_for, advance):
                 [shown(order) for order in full]
         assert [shown(line) for line in lines.job_lines(c, volunteer)] == \
             [shown(order) for order in services.jobs_of(c, volunteer)]
+        # the home card asks the roster and the jobs at once: None off the roster, [] on it with no jobs
+        assert lines.roster_job_lines(c, volunteer) == lines.job_lines(c, volunteer) != []
+        assert lines.roster_job_lines(c, users["elec"]) == [] and lines.roster_job_lines(c, users["vol2"]) is None
+        assert lines.roster_job_lines(c, resident) is None
         return (services.requests_of(c, resident, statuses=ACTIVE), services.jobs_of(c, volunteer))
 
     requests, jobs = ctx(compare)
