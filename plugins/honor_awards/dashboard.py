@@ -7,7 +7,7 @@ from timebank.permissions import can
 from timebank.ui import TaskItem
 
 from . import notices
-from .campaigns import campaigns_in, phase_of
+from .campaigns import campaigns_in, phase_of, running_with_open_notices
 from .nominations import undecided_consents
 from .review import waiting_for_review
 from .services import local_today
@@ -21,12 +21,15 @@ class RunningCampaign:
     voted_today: bool
 
 
-def running_campaigns(user, community, phases=("nominating", "voting", "notice"), with_criteria=True):
+def running_campaigns(user, community, phases=("nominating", "voting", "notice"), with_criteria=True,
+                      campaigns=None):
     """Campaigns not yet final (in one of ``phases``; ``None``: any), with whether this person's household voted
-    today."""
+    today. ``campaigns``: the community's running campaigns when already read."""
     today = local_today(community)
     rows = []
-    for campaign in campaigns_in(community, include_finished=False, with_criteria=with_criteria):
+    if campaigns is None:
+        campaigns = campaigns_in(community, include_finished=False, with_criteria=with_criteria)
+    for campaign in campaigns:
         if campaign.kind == "star":
             continue
         phase = phase_of(campaign, today)
@@ -38,8 +41,8 @@ def running_campaigns(user, community, phases=("nominating", "voting", "notice")
 
 def card_context(user, community):
     """The home card's data, or ``None`` when no campaign runs and no notice is up (the card then stays away)."""
-    running = running_campaigns(user, community, with_criteria=False)
-    open_notices = notices.open_notice_count(community)
+    campaigns, open_notices = running_with_open_notices(community)
+    running = running_campaigns(user, community, campaigns=campaigns)
     if not running and not open_notices:
         return None
     return {"running": running, "open_notices": open_notices}

@@ -11,9 +11,8 @@ Objections (who lodged them and why) are never shown on public pages; the public
 looked into.
 """
 
-import functools
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
@@ -100,18 +99,6 @@ def public_notices(community, limit=20):
     rows = db.session.scalars(select(Notice).where(Notice.community_id == community.id)
                               .order_by(Notice.starts_at.desc(), Notice.id.desc()).limit(limit)).all()
     return [n for n in rows if n.status == "open"], [n for n in rows if n.status != "open"]
-
-
-def open_notice_count(community):
-    """How many public notices are up (the home card's number)."""
-    return db.session.scalar(_open_notices_statement(), {"community_id": community.id}) or 0
-
-
-@functools.cache
-def _open_notices_statement():
-    """Built once (a built statement also keeps its cache key): the home card runs it."""
-    return select(func.count(Notice.id)).where(Notice.community_id == bindparam("community_id"),
-                                               Notice.status == "open")
 
 
 # --- Objections -----------------------------------------------------------------------------------------------------

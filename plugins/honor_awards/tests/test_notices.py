@@ -281,3 +281,29 @@ def test_the_wall_names_people_from_columns_as_their_nomination_would(app, field
         assert public_name(nomination) == expected
         assert public_label(columns["nominee_name"], columns["name_consent"], columns["user_id"],
                             columns["household_id"], columns["building_id"], building) == expected
+
+
+def test_the_home_card_reads_the_running_campaigns_and_the_notices_up_in_one_statement(app, ctx, reviewed, make):
+    """``running_with_open_notices``: the notices' count with the running campaigns left-joined: the same campaigns
+    as ``campaigns_in``, the same count as the notices, and a count also where no campaign runs."""
+    from timebank_plugins.honor_awards.campaigns import campaigns_in, running_with_open_notices
+
+    from timebank.communities.models import Community
+    from timebank.testing import statements_during
+
+    def read(c, users):
+        seen = statements_during(lambda: running_with_open_notices(c), app)
+        campaigns, count = running_with_open_notices(c)
+        up = db.session.scalar(select(func.count(Notice.id)).where(Notice.community_id == c.id,
+                                                                   Notice.status == "open"))
+        assert [x.id for x in campaigns] == [x.id for x in campaigns_in(c, include_finished=False)]
+        assert count == up and len(seen) == 1
+        return len(campaigns), count
+
+    assert ctx(read) == (1, 0)
+    publish(ctx, reviewed)
+    assert ctx(read) == (1, 1)
+    make.community("pine", "松树社区")
+    with app.test_request_context():
+        pine = db.session.scalar(select(Community).where(Community.slug == "pine"))
+        assert running_with_open_notices(pine) == ([], 0)
