@@ -31,7 +31,8 @@ SWITCHES = "_timebank_switches"
 SETTINGS = "_timebank_settings"
 #: ``g`` key: ``{community_id: config_version}`` as read with the page's community (``note_version``).
 VERSIONS = "_timebank_config_versions"
-#: ``app.extensions`` key: ``{community_id: (config_version, switches, stored)}``, what this worker keeps.
+#: ``app.extensions`` key: ``{community_id: (config_version, switches, stored)}``, what this worker keeps (read
+#: only: every request of the community gets the same dictionaries).
 KEPT = "timebank_config"
 
 
@@ -95,6 +96,11 @@ def _kept_for_the_page(community_id, scope_keys):
     return (dict(switches) if community_id is not None else None), {key: stored[key] for key in scope_keys}
 
 
+def new_config_version():
+    """A random version (1 … 2³¹ − 1): a restored backup or a new community cannot meet a version a worker keeps."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 def new_version_with(model):
     """Give the version a new random value with each insert, update and delete of ``model`` (a switch or a stored
     setting) that the ORM flushes: the row's community's, or every community's for a row whose ``scope_key`` is
@@ -102,7 +108,7 @@ def new_version_with(model):
     from .communities.models import Community
 
     def changed(mapper, connection, target):
-        statement = update(Community).values(config_version=secrets.randbelow(2**31 - 1) + 1)
+        statement = update(Community).values(config_version=new_config_version())
         if getattr(target, "scope_key", None) != "instance":
             statement = statement.where(Community.id == target.community_id)
         connection.execute(statement)

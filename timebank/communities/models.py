@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..community_config import new_config_version
 from ..db_types import UTCDateTime
 from ..extensions import db
 
@@ -22,9 +23,10 @@ class Community(db.Model):
     address: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     self_registration: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    # Changes (to a random value) with each change of the plugins' switches and stored settings that apply here
-    # (``timebank.community_config``): a worker keeps what it read and reads again when the value has changed.
-    config_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # A random value, new with each change of the plugins' switches and stored settings that apply here (and for a
+    # new community): a worker keeps what it read and reads again when the value has changed (``community_config``).
+    config_version: Mapped[int] = mapped_column(Integer, nullable=False, default=new_config_version,
+                                                server_default="0")
 
     def __repr__(self):
         return f"<Community {self.slug}>"
