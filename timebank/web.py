@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from . import i18n, layout
+from . import addresses, i18n, layout
 from .communities import context as community_context
 from .errors import NotFound, PermissionDenied, TimebankError, ValidationFailed
 from .extensions import db, login_manager
@@ -47,6 +47,7 @@ def install(app):
     community_context.install(app)
     _install_error_pages(app)
     _install_template_helpers(app)
+    addresses.install(app)
     app.after_request(_security_headers)
     app.before_request(_remember_community)
     app.before_request(layout.mark_change)
