@@ -199,16 +199,20 @@ def campaigns_in(community, include_finished=True, with_criteria=True):
 
     ``with_criteria=False``: the scoring criteria are not read with them (they load if asked for: the home card
     shows titles and phases only)."""
-    rows = db.session.scalars(_campaigns_statement(include_finished, with_criteria), {"community_id": community.id})
-    return sorted(rows, key=lambda c: (c.kind == "star", c.status not in ("active", "notice")))
+    return _running_first(db.session.scalars(_campaigns_statement(include_finished, with_criteria),
+                                             {"community_id": community.id}))
+
+
+def _running_first(campaigns):
+    """Running campaigns first, the star volunteers' rounds last (each group in the order read)."""
+    return sorted(campaigns, key=lambda c: (c.kind == "star", c.status not in ("active", "notice")))
 
 
 def running_with_open_notices(community):
     """``(campaigns_in(community, include_finished=False, with_criteria=False), the number of public notices up)``
     in one statement, for the home card: the notices' count (one row) with the running campaigns left-joined."""
     rows = db.session.execute(_running_with_notices_statement(), {"community_id": community.id}).all()
-    running = [campaign for _count, campaign in rows if campaign is not None]
-    return sorted(running, key=lambda c: (c.kind == "star", c.status not in ("active", "notice"))), int(rows[0][0])
+    return _running_first(campaign for _count, campaign in rows if campaign is not None), int(rows[0][0])
 
 
 @functools.cache

@@ -11,7 +11,6 @@ Objections (who lodged them and why) are never shown on public pages; the public
 looked into.
 """
 
-
 from sqlalchemy import func, select
 
 from timebank.audit.services import record_audit
