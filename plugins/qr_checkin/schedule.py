@@ -172,9 +172,20 @@ def to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK, limit=10):
 
 
 def count_to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK):
-    """How many shifts ``to_confirm`` would list without its limit (the Tasks number). One query."""
-    return db.session.scalar(
-        _waiting_for_confirmation((func.count(func.distinct(Shift.id)),), community, leader_id, days))
+    """How many shifts ``to_confirm`` would list without its limit (the Tasks number). One query: the shifts of
+    those days that have at least one pending record (``EXISTS`` stops at the first one; joining every attendance
+    and counting distinct shifts took twice as long for a thousand shifts)."""
+    from timebank.ledger.models import ServiceRecord
+
+    from .models import Attendance
+
+    moment = now()
+    pending = select(Attendance.id).join(ServiceRecord, ServiceRecord.id == Attendance.record_id).where(
+        Attendance.shift_id == Shift.id, ServiceRecord.status == "pending")
+    return db.session.scalar(_filtered(
+        select(func.count()).select_from(Shift).where(
+            Shift.starts_at >= moment - timedelta(days=days), Shift.starts_at < moment, pending.exists()),
+        community, leader_id=leader_id))
 
 
 def insurance_page(community, search="", page=1, per_page=INSURANCE_PER_PAGE):

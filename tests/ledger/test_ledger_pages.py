@@ -370,3 +370,19 @@ def test_ledger_verify_command(seed, runner, app):
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 1
     assert "cached balance" in result.output
+
+
+def test_my_hours_chart_shows_newly_confirmed_hours_at_once(seed, client, english):
+    def chart():
+        page = client.get("/c/maple/hours/").get_data(as_text=True)
+        return page[page.index('<figure class="chart">'):page.index("</figure>")]
+
+    seed.record(confirm=True, minutes=120)
+    english("maple.vol")
+    value = 'class="chart-value" text-anchor="middle">{}</text>'.format
+    before = chart()
+    assert value(2) in before and before == chart()
+    seed.record(confirm=True, hours_ago=50, minutes=180)  # the same month
+    after = chart()
+    assert value(5) in after and value(2) not in after
+    assert "<td>2026-11</td><td>5 h</td>" in after  # the table for screen readers too

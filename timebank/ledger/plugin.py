@@ -135,7 +135,7 @@ def timebank_cli_commands():
 @hookimpl
 def timebank_startup(app):
     from .categories import decision_note_text
-    from .chart import monthly_bars
+    from .chart import chart_html, monthly_bars
     from .credits import credits_count, format_credits
     from .forms import RELATION_LABELS
 
@@ -145,3 +145,4 @@ def timebank_startup(app):
     app.jinja_env.globals["relation_label"] = lambda relation: RELATION_LABELS.get(relation, relation)
     app.jinja_env.globals["decision_note_text"] = decision_note_text  # a note code in the reader's language
     app.jinja_env.globals["monthly_bars"] = monthly_bars
+    app.jinja_env.globals["monthly_chart"] = chart_html  # the drawing, kept per worker

@@ -13,7 +13,7 @@ from timebank.extensions import db
 from timebank.testing import statements_during
 
 from .conftest import START
-from .test_pages import login, serve_the_whole_shift
+from .test_pages import login, poster_url, serve_the_whole_shift
 
 URL = "/c/maple/p/qr-checkin/"
 
@@ -163,6 +163,40 @@ def test_hours_wait_on_the_leaders_page_and_in_the_tasks_for_the_confirmation_pe
         assert ("Hours to confirm" in page) is shown, days
         tasks_page = text(client, "/c/maple/tasks")
         assert ("Shifts with hours to confirm" in tasks_page) is shown, days
+
+
+def test_the_tasks_number_counts_a_shift_once_while_any_of_its_hours_wait(client, duty, clock, ctx):
+    """Two volunteers serve the same shift: one shift waits, until the last of its two records is confirmed."""
+    from sqlalchemy import select
+    from timebank_plugins.qr_checkin import tasks
+    from timebank_plugins.qr_checkin.models import Attendance
+
+    from timebank.ledger.models import ServiceRecord
+    from timebank.ledger.records import confirm
+
+    url = poster_url(ctx)
+    for minutes in (-3, 122):  # both check in, then both check out
+        clock.at(minutes)
+        for username in ("vol", "vol2"):
+            login(client, username)
+            assert client.post(url).status_code == 200
+            client.post("/logout")
+    clock.set(START + timedelta(days=1))
+
+    def waiting(c, users, post, shift):
+        return (tasks.shifts_waiting(c), tasks.shifts_waiting(c, users["leader"]),
+                [(found.id, number) for found, number in schedule.to_confirm(c)])
+
+    def confirm_one(c, users, post, shift):
+        record = db.session.scalar(select(ServiceRecord).join(Attendance, Attendance.record_id == ServiceRecord.id)
+                                   .where(ServiceRecord.status == "pending").order_by(ServiceRecord.id).limit(1))
+        confirm(record, c, users["coord"])
+
+    assert ctx(waiting) == (1, 1, [(duty["shift"], 2)])
+    ctx(confirm_one)
+    assert ctx(waiting) == (1, 1, [(duty["shift"], 1)])
+    ctx(confirm_one)
+    assert ctx(waiting) == (0, 0, [])
 
 
 def make_insured(ctx, make, number, prefix):
