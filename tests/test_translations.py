@@ -328,3 +328,29 @@ def test_a_msgid_means_the_same_in_every_catalogue():
                 clashes.append(f"{path.relative_to(root)}: {message.id!r} is {message.string!r}, "
                                f"the core says {core[message.id]!r}")
     assert not clashes, "\n".join(clashes)
+
+
+def test_python_gettext_gives_what_flask_babel_gives_in_each_language(app):
+    """``timebank.i18n``'s ``_``, ``ngettext`` and their lazy forms read the request's kept catalogue; they must say
+    exactly what Flask-Babel's own functions say, also inside ``force_locale`` and in a plugin's message."""
+    import flask_babel
+
+    from timebank import i18n
+
+    singular, plural = "%(num)d star", "%(num)d stars"
+    with app.test_request_context():
+        lazy = i18n._l("Hours waiting for confirmation")
+        lazy_plural = i18n.lazy_ngettext(singular, plural, 2)
+        for locale in ("zh_CN", "en", "zh_CN"):
+            with flask_babel.force_locale(locale):
+                for msgid in ("Hours waiting for confirmation", "Repair board", "My hours"):
+                    assert i18n._(msgid) == flask_babel.gettext(msgid)
+                assert i18n._("%(hours)d h", hours=3) == flask_babel.gettext("%(hours)d h", hours=3)
+                for num in (1, 2):
+                    assert i18n.ngettext(singular, plural, num) == flask_babel.ngettext(singular, plural, num)
+                assert str(lazy) == flask_babel.gettext("Hours waiting for confirmation")
+                assert lazy.__html__() == str(lazy)
+                assert str(lazy_plural) == flask_babel.ngettext(singular, plural, 2)
+        with flask_babel.force_locale("zh_CN"):
+            assert i18n._("Repair board") != "Repair board"  # a plugin's message, translated
+    assert i18n._("My hours") == "My hours"  # outside any application: the text itself

@@ -10,10 +10,8 @@ from functools import cached_property, lru_cache
 
 from babel import Locale, support
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, format_date, format_datetime, get_locale, lazy_ngettext, ngettext
+from flask_babel import Babel, Domain, LazyString, format_date, format_datetime, get_locale
 from flask_babel import get_translations as _babel_translations
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 __all__ = ["_", "_l", "ngettext", "lazy_ngettext", "select_locale", "select_timezone", "format_minutes",
@@ -38,6 +36,29 @@ def translations():
     found = _babel_translations()  # selects the locale first when the request has none yet
     state["_timebank_catalogue"] = (get_locale(), found)
     return found
+
+
+def _(string, **variables):
+    """``gettext``: ``string`` in the request's language, formatted with ``variables``. Flask-Babel's own, found
+    through :func:`translations` (the same catalogue without its context lookups on each call)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    """Flask-Babel's ``ngettext`` through :func:`translations`: the form for ``num``, which the text may show as
+    ``%(num)d``."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def _l(string, **variables):
+    """``lazy_gettext``: translated when shown, in the language of that moment (form labels, hook results)."""
+    return LazyString(_, string, **variables)
+
+
+def lazy_ngettext(singular, plural, num, **variables):
+    return LazyString(ngettext, singular, plural, num, **variables)
 
 
 def supported_locale(value):

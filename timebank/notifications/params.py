@@ -35,6 +35,7 @@ from datetime import date, datetime
 from flask import current_app
 from flask_babel import LazyString, force_locale, format_date, gettext, ngettext
 
+from .. import i18n
 from ..i18n import format_minutes
 
 PLURAL_KEY = "_plural"  # (messages name their placeholders without a leading underscore)
@@ -72,9 +73,9 @@ def stored_param(value):
 
 def _stored_lazy(value):
     args, kwargs = value._args, value._kwargs
-    if value._func is gettext and len(args) == 1:
+    if value._func in (i18n._, gettext) and len(args) == 1:
         stored = {"msgid": args[0]}
-    elif value._func is ngettext and len(args) == 3:
+    elif value._func in (i18n.ngettext, ngettext) and len(args) == 3:
         stored = {"msgid": args[0], "plural": args[1], "num": int(args[2])}
     else:
         return str(value)
