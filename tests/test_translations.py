@@ -354,3 +354,39 @@ def test_python_gettext_gives_what_flask_babel_gives_in_each_language(app):
         with flask_babel.force_locale("zh_CN"):
             assert i18n._("Repair board") != "Repair board"  # a plugin's message, translated
     assert i18n._("My hours") == "My hours"  # outside any application: the text itself
+
+
+def test_dates_and_times_are_formatted_as_flask_babel_does_for_each_language_and_time_zone(app, monkeypatch):
+    """Each worker keeps the dates and times it formatted (``i18n._formatted``): the key must hold everything the
+    text depends on. The same instant in two communities' time zones and two languages, as Flask-Babel says it."""
+    from datetime import UTC, date, datetime
+    from types import SimpleNamespace
+
+    import flask_babel
+    from flask import g
+
+    from timebank import i18n
+
+    moment = datetime(2026, 11, 19, 23, 30, tzinfo=UTC)  # 07:30 on the 20th in Shanghai, 05:30 in Urumqi
+    seen = set()
+    for zone in ("Asia/Shanghai", "Asia/Urumqi", "Asia/Shanghai"):
+        with app.test_request_context():
+            g.community = SimpleNamespace(timezone=zone)
+            for locale in ("zh_CN", "en"):
+                with flask_babel.force_locale(locale):
+                    shown = (i18n.format_local_datetime(moment), i18n.format_local_time(moment),
+                             i18n.format_local_date(moment), i18n.format_local_date(date(2026, 11, 20), "long"),
+                             i18n.format_local_time(moment, "HH:mm"))
+                    assert shown == (flask_babel.format_datetime(moment, "short"),
+                                     flask_babel.format_time(moment, "short"), flask_babel.format_date(moment, "medium"),
+                                     flask_babel.format_date(date(2026, 11, 20), "long"),
+                                     flask_babel.format_time(moment, "HH:mm"))
+                    seen.add((zone, locale, shown[4]))
+    assert {time for _zone, _locale, time in seen} == {"07:30", "05:30"}
+    assert len(seen) == 4
+    with app.test_request_context():
+        monkeypatch.setattr(i18n, "MAX_FORMATTED", 2)
+        app.extensions["timebank_formatted"].clear()
+        for minute in (1, 2, 3):
+            i18n.format_local_time(moment.replace(minute=minute))
+        assert len(app.extensions["timebank_formatted"]) == 1  # forgotten all at once when full

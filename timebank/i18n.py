@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from babel import Locale, support
-from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, LazyString, format_date, format_datetime, get_locale
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import (
+    Babel,
+    Domain,
+    LazyString,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+)
 from flask_babel import get_translations as _babel_translations
 from flask_login import current_user
 
@@ -122,18 +131,41 @@ def format_minutes(minutes):
 
 def format_local_datetime(value, format="short"):
     """An aware UTC datetime shown in the community's (or default) time zone."""
-    return format_datetime(value, format) if value is not None else ""
+    return _formatted(format_datetime, value, format) if value is not None else ""
 
 
 def format_local_time(value, format="short"):
     """The time of day of an aware UTC datetime, in the community's time zone."""
-    from flask_babel import format_time
-
-    return format_time(value, format) if value is not None else ""
+    return _formatted(format_time, value, format) if value is not None else ""
 
 
 def format_local_date(value, format="medium"):
-    return format_date(value, format) if value is not None else ""
+    return _formatted(format_date, value, format) if value is not None else ""
+
+
+#: Dates and times a worker keeps formatted (``_formatted``); past this it forgets them all at once.
+MAX_FORMATTED = 20_000
+
+
+def _formatted(formatter, value, format):
+    """``formatter(value, format)`` (Flask-Babel's), kept per worker for the value, the format, the language and
+    the time zone, which are all the text depends on. A list shows the same few dates and times on row after row
+    and page after page (the shift list some forty), and Babel reads the language's pattern and converts the time
+    zone on every call."""
+    if not has_app_context():
+        return formatter(value, format)
+    key = (formatter, value, format, get_locale(), get_timezone())
+    kept = current_app.extensions.setdefault("timebank_formatted", {})
+    try:
+        text = kept.get(key)
+    except TypeError:  # a value that cannot be a key
+        return formatter(value, format)
+    if text is None:
+        text = formatter(value, format)
+        if len(kept) >= MAX_FORMATTED:
+            kept.clear()
+        kept[key] = text
+    return text
 
 
 def mask_phone(phone):
