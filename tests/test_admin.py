@@ -762,3 +762,29 @@ def test_a_large_team_is_paged_leaders_first_and_searchable(client, auth, commun
     assert page_statements(app, client, f"{ADMIN}/teams/{team_id}") == small  # whatever the size of the page
     listing = client.get(f"{ADMIN}/teams").get_data(as_text=True)
     assert "53" in listing and "平安巡逻队" in listing
+
+
+def test_household_choices_name_every_household_of_the_community_in_order(community, other_community, app):
+    """The forms' household lists, read as plain columns, say what each household's ``label`` says, in the order of
+    ``households_in``: with and without a stairwell, several buildings, not another community's."""
+    from timebank.communities import structure
+    from timebank.communities.models import Stairwell
+    from timebank.communities.services import community_by_slug
+
+    for building, room in (("2号楼", "301"), ("1号楼", "102"), ("1号楼", "101"), ("10号楼", "1")):
+        _household(app, "maple", building=building, room=room, stairwells=0)
+    _household(app, "oak", building="9号楼", room="909")
+    with app.test_request_context():
+        community = community_by_slug("maple")
+        admin = db.session.scalar(select(User).where(User.username == "maple.admin"))
+        building = structure.add_building(community, admin, "3号楼", stairwells=2)
+        second = db.session.scalar(select(Stairwell).where(Stairwell.building_id == building.id,
+                                                           Stairwell.name == "2单元"))
+        structure.add_household(community, admin, building.id, "502", stairwell_id=second.id)
+        structure.add_household(community, admin, building.id, "101")
+        households = structure.households_in(community)
+        assert structure.household_choices(community) == [(household.id, household.label) for household in households]
+        assert [building for _id, building, _label in structure.household_lines(community)] == [
+            household.building.name for household in households]
+        labels = [label for _id, label in structure.household_choices(community)]
+        assert len(labels) == 6 and "3号楼 2单元 502" in labels and "3号楼 101" in labels and "9号楼 909" not in labels

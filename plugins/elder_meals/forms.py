@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import select_choices
+from timebank.forms import QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .alerts import RESOLUTIONS
@@ -40,7 +40,7 @@ class EnrolmentForm(FlaskForm):
                                         "community office can open one for them."))
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(_l("Enter the date of birth."))],
                            description=_l("The subsidy follows the age on each meal's date."))
-    household_id = SelectField(_l("Home address"), choices=[], coerce=int, validate_choice=False)
+    household_id = SelectField(_l("Home address"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
     address = StringField(_l("Address details"), validators=[Length(max=120)],
                           description=_l("e.g. 6th floor, no lift"), render_kw={"autocomplete": "street-address"})
     needs_delivery = BooleanField(_l("Cannot come to the canteen: meals are delivered"))

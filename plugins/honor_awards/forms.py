@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import select_choices
+from timebank.forms import QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .services import LEVEL_LABELS, NOMINATOR_LABELS
@@ -60,7 +60,7 @@ class NominationForm(FlaskForm):
         (key, label) for key, label in NOMINATOR_LABELS.items() if key != "ledger"))
     organisation_name = StringField(_l("Organisation"), validators=[Length(max=60)],
                                     description=_l("Only for nominations by an organisation."))
-    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False)
+    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
     nominee_name = StringField(_l("Name"), validators=[Length(max=60)],
                                render_kw={"autocomplete": "off"})
     building_id = SelectField(_l("Building"), choices=[], coerce=int, validate_choice=False)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from timebank.audit.services import record_audit
 from timebank.clock import now
-from timebank.communities.models import Building, Grid, Household, Membership
+from timebank.communities.models import Building, Grid, Membership
 from timebank.communities.services import ACTIVE, active_membership, household_in
 from timebank.database import paged
 from timebank.errors import NotFound, PermissionDenied, ValidationFailed
@@ -347,8 +347,3 @@ def photo_for(nomination, community, viewer, photo_id):
     if photo is None or not allowed:
         raise NotFound(photo_id)
     return photo
-
-
-def households_for_choice(community):
-    return db.session.scalars(select(Household).where(Household.community_id == community.id)
-                              .order_by(Household.building_id, Household.stairwell_id, Household.room)).all()

@@ -3,7 +3,7 @@
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from timebank.communities.structure import buildings_in
+from timebank.communities.structure import buildings_in, household_choices
 from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error
 from timebank.i18n import _
@@ -60,8 +60,7 @@ def campaign(campaign_id, community=None):
 def nominate(campaign_id, community=None):
     campaign = campaign_in(g.community, campaign_id)
     form = NominationForm()
-    form.household_id.choices = [(0, _("— choose —"))] + [
-        (household.id, household.label) for household in nominations.households_for_choice(g.community)]
+    form.household_id.choices = [(0, _("— choose —")), *household_choices(g.community)]
     form.building_id.choices = [(0, _("— choose —"))] + [
         (building.id, building.name) for building in buildings_in(g.community)]
     _label_nominee_fields(form, campaign)

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from timebank.forms import select_choices
+from timebank.forms import QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .vocabulary import CATEGORY_LABELS, DAY_PART_LABELS, URGENCY_LABELS, WEEKDAY_LABELS
@@ -37,7 +37,7 @@ class RequestForm(FlaskForm):
                                 description=_l("e.g. 厨房水龙头一直滴水，关不紧"), render_kw={"rows": 3})
     urgency = RadioField(_l("How urgent is it?"), choices=select_choices(URGENCY_LABELS.items()), default="normal",
                          validators=[InputRequired()])
-    household_id = SelectField(_l("Home address"), coerce=int, validate_choice=False,
+    household_id = SelectField(_l("Home address"), coerce=int, validate_choice=False, widget=QuickSelect(),
                                description=_l("Building, stairwell and room."))
     preferred_days = SelectMultipleField(_l("Which days suit you?"), choices=[], validate_choice=False)
     preferred_parts = SelectMultipleField(_l("What time of day?"), choices=select_choices(DAY_PART_LABELS.items()),

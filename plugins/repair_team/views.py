@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from timebank.clock import now
 from timebank.communities.services import active_membership
-from timebank.communities.structure import households_in
+from timebank.communities.structure import household_lines
 from timebank.errors import ValidationFailed
 from timebank.forms import ActionForm, apply_domain_error, select_choices
 from timebank.i18n import _, ngettext
@@ -34,9 +34,9 @@ def index(community=None):
 def _household_choices(community):
     """Households grouped by building: ``{"3号楼": [SelectChoice(id, "3号楼 2单元 402")...]}`` (an optgroup each)."""
     groups = {}
-    for household in households_in(community):
+    for household_id, building, label in household_lines(community):
         # The whole address in each option: a closed select shows only the option, not its group.
-        groups.setdefault(household.building.name, []).append((household.id, household.label))
+        groups.setdefault(building, []).append((household_id, label))
     return {building: select_choices(items) for building, items in groups.items()}
 
 

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import QuickSelect
 from ..i18n import _l
 from ..identity.forms import NAME, NEW_PASSWORD, PHONE, USERNAME
 
@@ -21,7 +22,7 @@ class RoleForm(FlaskForm):
 
 
 class HouseholdForm(FlaskForm):
-    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False)
+    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
 
 
 class SetPasswordForm(FlaskForm):
@@ -43,7 +44,7 @@ class NewMemberForm(FlaskForm):
                                             "on their behalf."))
     password = PasswordField(_l("Password (only if they log in themself)"), validators=[Optional()],
                              render_kw=NEW_PASSWORD)
-    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False)
+    household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
 
 
 class CommunityForm(FlaskForm):

@@ -9,7 +9,7 @@ from ..events import commit
 from ..extensions import db
 from ..i18n import _, _l
 from ..permissions import require
-from .models import Building, Grid, Household, Membership, Stairwell
+from .models import Building, Grid, Household, Membership, Stairwell, household_label
 
 GRID_LEVELS = {"large": _l("Large grid"), "small": _l("Small grid"), "micro": _l("Micro grid")}
 
@@ -150,8 +150,22 @@ def assign_household(membership, actor, household_id):
     commit()
 
 
+def household_lines(community):
+    """``[(id, building name, label)]`` of the community's households in the order of ``households_in``, read as
+    plain columns: the forms that offer them list every household (hundreds in a district's community)."""
+    rows = db.session.execute(
+        select(Household.id, Building.name, Stairwell.name, Household.room)
+        .join(Building, Building.id == Household.building_id)
+        .outerjoin(Stairwell, Stairwell.id == Household.stairwell_id)
+        .where(Household.community_id == community.id)
+        .order_by(Household.building_id, Household.stairwell_id, Household.room))
+    return [(household_id, building, household_label(building, stairwell, room))
+            for household_id, building, stairwell, room in rows]
+
+
 def household_choices(community):
-    return [(h.id, h.label) for h in households_in(community)]
+    """``[(id, label)]`` for a select of the community's households."""
+    return [(household_id, label) for household_id, _building, label in household_lines(community)]
 
 
 def get_building(community, building_id):
