@@ -143,27 +143,35 @@ def day_shifts(community, day, kind=None, leader_id=None, page=1, per_page=PER_P
 
 
 def _waiting_for_confirmation(columns, community, leader_id, days):
-    """``columns`` of the shifts started in the last ``days`` days (all, or those led by ``leader_id``) joined to
-    their attendances' pending records: read from the community's shifts by time (an index), so the cost follows
-    the shifts of those days, not the community's backlog of pending hours."""
+    """A select of ``columns`` of the shifts started in the last ``days`` days (all, or those led by
+    ``leader_id``) that have at least one pending record: read from the community's shifts by time (an index), each
+    shift asked by ``EXISTS``, which stops at its first pending record. The cost follows the shifts of those days,
+    not the community's backlog of pending hours; joining every attendance of a fortnight to its record and
+    grouping took 4 ms for the bench community's thousand shifts, against 0.2–0.4 ms."""
+    moment = now()
+    return _filtered(select(*columns).select_from(Shift).where(
+        Shift.starts_at >= moment - timedelta(days=days), Shift.starts_at < moment, _pending_of_shift().exists()),
+        community, leader_id=leader_id)
+
+
+def _pending_of_shift(*columns):
+    """The pending records of the attendances of the shift of the enclosing statement (correlated)."""
     from timebank.ledger.models import ServiceRecord
 
     from .models import Attendance
 
-    moment = now()
-    return _filtered(select(*columns).select_from(Shift)
-                     .join(Attendance, Attendance.shift_id == Shift.id)
-                     .join(ServiceRecord, ServiceRecord.id == Attendance.record_id)
-                     .where(ServiceRecord.status == "pending", Shift.starts_at >= moment - timedelta(days=days),
-                            Shift.starts_at < moment), community, leader_id=leader_id)
+    return select(*(columns or (Attendance.id,))).select_from(Attendance).join(
+        ServiceRecord, ServiceRecord.id == Attendance.record_id).where(
+        Attendance.shift_id == Shift.id, ServiceRecord.status == "pending")
 
 
 def to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK, limit=10):
     """``[(shift, pending)]``: the latest shifts of the last ``days`` days with ledger records still pending
-    (only those led by ``leader_id`` when given), newest first. Two queries."""
-    counts = db.session.execute(
-        _waiting_for_confirmation((Shift.id, func.count()), community, leader_id, days)
-        .group_by(Shift.id, Shift.starts_at).order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).all()
+    (only those led by ``leader_id`` when given), newest first. Two queries: the shifts newest first, each counting
+    its pending records, until ``limit`` are found; then those shifts with their leaders."""
+    pending = _pending_of_shift(func.count()).scalar_subquery()
+    counts = db.session.execute(_waiting_for_confirmation((Shift.id, pending), community, leader_id, days)
+                                .order_by(Shift.starts_at.desc(), Shift.id.desc()).limit(limit)).all()
     if not counts:
         return []
     shifts = {shift.id: shift for shift in db.session.scalars(
@@ -172,20 +180,8 @@ def to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK, limit=10):
 
 
 def count_to_confirm(community, leader_id=None, days=CONFIRM_DAYS_BACK):
-    """How many shifts ``to_confirm`` would list without its limit (the Tasks number). One query: the shifts of
-    those days that have at least one pending record (``EXISTS`` stops at the first one; joining every attendance
-    and counting distinct shifts took twice as long for a thousand shifts)."""
-    from timebank.ledger.models import ServiceRecord
-
-    from .models import Attendance
-
-    moment = now()
-    pending = select(Attendance.id).join(ServiceRecord, ServiceRecord.id == Attendance.record_id).where(
-        Attendance.shift_id == Shift.id, ServiceRecord.status == "pending")
-    return db.session.scalar(_filtered(
-        select(func.count()).select_from(Shift).where(
-            Shift.starts_at >= moment - timedelta(days=days), Shift.starts_at < moment, pending.exists()),
-        community, leader_id=leader_id))
+    """How many shifts ``to_confirm`` would list without its limit (the Tasks number). One query."""
+    return db.session.scalar(_waiting_for_confirmation((func.count(),), community, leader_id, days))
 
 
 def insurance_page(community, search="", page=1, per_page=INSURANCE_PER_PAGE):

@@ -199,6 +199,44 @@ def test_the_tasks_number_counts_a_shift_once_while_any_of_its_hours_wait(client
     assert ctx(waiting) == (0, 0, [])
 
 
+def test_the_leaders_page_lists_the_newest_shifts_with_waiting_hours_first(client, duty, clock, ctx):
+    """Three daily shifts at the post, hours waiting on the first and the last: newest first, a shift whose hours
+    are all confirmed left out, the limit counted in shifts that wait."""
+    from sqlalchemy import select
+    from timebank_plugins.qr_checkin import attendance
+
+    from timebank.ledger.models import ServiceRecord
+    from timebank.ledger.records import confirm
+
+    starts = [START + timedelta(days=day) for day in (1, 2, 3)]
+
+    def create(c, users, post, shift):
+        return [services.create_shift(c, users["coord"], post, start, start + timedelta(hours=1), capacity=2).id
+                for start in starts]
+
+    ids = ctx(create)
+    for start in starts:
+        for moment in (start - timedelta(minutes=3), start + timedelta(minutes=62)):
+            clock.set(moment)
+            ctx(lambda c, users, post, shift: attendance.scan(post, c, users["vol"], "static"))
+
+    def confirm_the_middle_one(c, users, post, shift):
+        from timebank_plugins.qr_checkin.models import Attendance
+
+        record = db.session.scalar(select(ServiceRecord).join(Attendance, Attendance.record_id == ServiceRecord.id)
+                                   .where(Attendance.shift_id == ids[1]))
+        confirm(record, c, users["coord"])
+
+    ctx(confirm_the_middle_one)
+    clock.set(starts[-1] + timedelta(hours=3))
+
+    def listed(c, users, post, shift):
+        return ([(found.id, number) for found, number in schedule.to_confirm(c)],
+                [found.id for found, _n in schedule.to_confirm(c, limit=1)], schedule.count_to_confirm(c))
+
+    assert ctx(listed) == ([(ids[2], 1), (ids[0], 1)], [ids[2]], 2)
+
+
 def make_insured(ctx, make, number, prefix):
     ids = [make.member("maple", f"{prefix}{n}", display_name=f"{prefix}姓名{n}") for n in range(number)]
 
