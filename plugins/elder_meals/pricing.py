@@ -26,6 +26,20 @@ def status_on(elder, day):
     return status or "none"
 
 
+def statuses_on(elder, days):
+    """``{day: status_on(elder, day)}`` for several days (the order page's week), from one read of the elder's
+    recorded changes (a handful per elder) instead of a statement per day."""
+    changes = db.session.execute(select(StatusChange.id, StatusChange.valid_from, StatusChange.status).where(
+        StatusChange.elder_id == elder.id)).all()
+    earliest = min(changes, key=lambda change: (change.valid_from, change.id), default=None)
+    statuses = {}
+    for day in days:
+        latest = max((change for change in changes if change.valid_from <= day), key=lambda change: change.id,
+                     default=earliest)
+        statuses[day] = (latest.status if latest is not None else None) or "none"
+    return statuses
+
+
 def status_history(elder):
     return db.session.scalars(select(StatusChange).where(StatusChange.elder_id == elder.id)
                               .order_by(StatusChange.valid_from.desc(), StatusChange.id.desc())).all()

@@ -15,7 +15,7 @@ from . import menus, orders, services, statements
 from .blueprints import bp
 from .forms import OrderForm
 from .policy import age_on, cutoff_for, format_yuan, meal_policy, subsidy_tier, tier_label
-from .pricing import status_on
+from .pricing import statuses_on
 
 ORDER_DAYS = 8  # today and the coming week
 
@@ -45,11 +45,11 @@ def _order_page(elder, failed=None):
     entries = []
     available = menus.menus_between(community, today, last)
     taken = menus.ordered_portions([menu.id for menu in available])
+    statuses = statuses_on(elder, {menu.meal_date for menu in available})
     for menu in available:
         order = existing.pop((menu.meal_date, menu.slot), None)
         form = failed[1] if failed and failed[0] == menu.id else _order_form(menu, elder, order)
-        subsidy, tier = subsidy_tier(policy, age_on(elder.birth_date, menu.meal_date),
-                                     status_on(elder, menu.meal_date))
+        subsidy, tier = subsidy_tier(policy, age_on(elder.birth_date, menu.meal_date), statuses[menu.meal_date])
         entries.append({"menu": menu, "order": order, "form": form, "subsidy": subsidy,
                         "open": orders.is_open_for(community, policy, menu.meal_date),
                         "cutoff": cutoff_for(policy, community, menu.meal_date),

@@ -73,6 +73,37 @@ def test_a_status_change_reprices_the_orders_from_its_date_only(app, ctx, meals,
         assert [db.session.get(Order, i).subsidy_fen for i in ids] == [100, 900, 500]
 
 
+def test_the_week_of_statuses_is_what_each_day_says(app, ctx, meals, clock):
+    """``statuses_on`` (the order page's week, one read) gives each day what ``status_on`` gives it: before the
+    first change, between changes, a change recorded later for an earlier date, and an elder with no change."""
+    from datetime import timedelta
+
+    from timebank_plugins.elder_meals import pricing
+
+    days = [TUESDAY + timedelta(days=offset) for offset in range(-9, 12)]
+
+    def both(c, users, elder):
+        return [pricing.status_on(elder, day) for day in days], pricing.statuses_on(elder, days)
+
+    distinct = 0
+    for status, valid_from in (("subsistence", THURSDAY), ("extreme_poverty", TUESDAY + timedelta(days=6)),
+                               ("none", WEDNESDAY), ("disabled", TUESDAY - timedelta(days=3))):
+        ctx(lambda c, users, elder, status=status, valid_from=valid_from: enrolment.change_status(
+            c, users["coord"], elder, status, valid_from))
+        each, week = ctx(both)
+        assert [week[day] for day in days] == each
+        distinct = max(distinct, len(set(each)))
+    assert distinct >= 3  # the week crossed several statuses
+
+    def without_changes(c, users, elder):
+        from timebank_plugins.elder_meals.models import StatusChange
+
+        db.session.query(StatusChange).filter_by(elder_id=elder.id).delete()
+        return pricing.status_on(elder, TUESDAY), pricing.statuses_on(elder, [TUESDAY])
+
+    assert ctx(without_changes) == ("none", {TUESDAY: "none"})
+
+
 def test_a_status_needs_consent(app, ctx, meals, clock):
     def without_consent(c, users, elder):
         from timebank_plugins.elder_meals.models import Elder
