@@ -123,25 +123,36 @@ class Standing:
     final: float | None
 
 
-def standings(campaign, community, statuses=("shortlisted", "on_notice", "awarded")):
+def standings(campaign, community, statuses=("shortlisted", "on_notice", "awarded"), scores=None, votes=None,
+              limit=None):
     """The ranking of candidates: committee score weighted with the vote share (``vote_weight_percent``, *policy*;
-    without a public vote the committee score alone), best first."""
-    nominations = db.session.scalars(select(Nomination).where(Nomination.campaign_id == campaign.id,
-                                                              Nomination.status.in_(statuses))
-                                     .order_by(Nomination.id)).all()
-    scores = committee_scores(campaign)
-    votes = tally(campaign)
-    most = max([votes.get(n.id, (0, 0))[0] for n in nominations] or [0])
+    without a public vote the committee score alone), best first. ``scores`` and ``votes``: the campaign's
+    ``committee_scores`` and ``tally`` when the caller has them already (read here otherwise).
+
+    With ``limit``, ``(the first limit rows, how many candidates in all)``: every candidate is ranked from their
+    ids, and only the nominations shown are loaded (the star campaign of a district's community has hundreds)."""
+    chosen = (Nomination.campaign_id == campaign.id, Nomination.status.in_(statuses))
+    loaded = None if limit is not None else {
+        nomination.id: nomination for nomination in db.session.scalars(select(Nomination).where(*chosen))}
+    ids = list(loaded) if loaded is not None else db.session.scalars(select(Nomination.id).where(*chosen)).all()
+    scores = committee_scores(campaign) if scores is None else scores
+    votes = tally(campaign) if votes is None else votes
+    most = max([votes.get(nomination_id, (0, 0))[0] for nomination_id in ids] or [0])
     weight = award_settings(community).vote_weight_percent if campaign.has_vote else 0
     rows = []
-    for nomination in nominations:
-        committee, reviewers = scores.get(nomination.id, (None, 0))
-        valid, voided = votes.get(nomination.id, (0, 0))
+    for nomination_id in ids:
+        committee, reviewers = scores.get(nomination_id, (None, 0))
+        valid, voided = votes.get(nomination_id, (0, 0))
         share = valid * 100 / most if most else 0.0
         final = None if committee is None else committee * (100 - weight) / 100 + share * weight / 100
-        rows.append(Standing(nomination, committee, reviewers, valid, voided, share, final))
-    rows.sort(key=lambda row: (row.final is None, -(row.final or 0), row.nomination.id))
-    return rows
+        rows.append((nomination_id, committee, reviewers, valid, voided, share, final))
+    rows.sort(key=lambda row: (row[6] is None, -(row[6] or 0), row[0]))
+    shown = rows if limit is None else rows[:limit]
+    if loaded is None:
+        loaded = {nomination.id: nomination for nomination in db.session.scalars(
+            select(Nomination).where(Nomination.id.in_([row[0] for row in shown])))} if shown else {}
+    ranked = [Standing(loaded[row[0]], *row[1:]) for row in shown]
+    return ranked if limit is None else (ranked, len(rows))
 
 
 def standings_shown(campaign):

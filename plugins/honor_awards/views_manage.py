@@ -102,13 +102,14 @@ def board(campaign_id, community=None):
     scores = review.committee_scores(campaign)
     status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
     shown, total, page = nominations.board_page(campaign, status, page_arg())
-    standings = review.standings(campaign, g.community)
+    votes = voting.tally(campaign)
+    standings, standings_total = review.standings(campaign, g.community, scores=scores, votes=votes,
+                                                  limit=review.standings_shown(campaign))
     return render_template("honor_awards/board.html", campaign=campaign,
                            phase=phase_of(campaign, local_today(g.community)),
                            nominations=shown, total=total, page=page, per_page=nominations.BOARD_PER_PAGE,
                            status=status, counts=nominations.status_counts(campaign), scores=scores,
-                           votes=voting.tally(campaign), standings=standings[:review.standings_shown(campaign)],
-                           standings_total=len(standings),
+                           votes=votes, standings=standings, standings_total=standings_total,
                            form=ActionForm(), cancel_form=ReasonForm(prefix="cancel"),
                            can_manage=can(current_user, "honor_awards.manage", g.community))
 

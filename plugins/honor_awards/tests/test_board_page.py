@@ -68,3 +68,40 @@ def test_the_board_costs_the_same_with_many_candidates(app, client, ctx, make_ca
         return page_statements(app, client, f"/c/maple/p/honor-awards/manage/campaigns/{campaign_id}")
 
     assert measured(few) == measured(many)
+
+
+def test_the_first_standings_are_those_of_the_whole_ranking(ctx, make_campaign):
+    """The board ranks every candidate from their ids and loads only those it shows: the same rows, in the same
+    order, as the whole ranking, with scores that differ, tie and are missing."""
+    from timebank_plugins.honor_awards import review
+    from timebank_plugins.honor_awards.models import Score
+    from timebank_plugins.honor_awards.services import campaign_in
+
+    campaign_id = make_campaign(quota=2)
+    _fill(ctx, campaign_id, count=30)
+
+    def score(c, users):
+        campaign = campaign_in(c, campaign_id)
+        criterion = campaign.criteria_items[0]
+        shortlisted = db.session.scalars(db.select(Nomination).where(Nomination.campaign_id == campaign_id,
+                                                                      Nomination.status == "shortlisted")).all()
+        for n, nomination in enumerate(shortlisted[:-2]):  # the last two unscored
+            db.session.add(Score(nomination_id=nomination.id, reviewer_id=users["coord"].id,
+                                 criterion_id=criterion.id, points=(n * 7) % 5,
+                                 scored_at=datetime(2026, 3, 2, tzinfo=UTC)))
+        db.session.commit()
+
+    ctx(score)
+
+    def compare(c, users):
+        campaign = campaign_in(c, campaign_id)
+        whole = review.standings(campaign, c)
+        first, total = review.standings(campaign, c, limit=4)
+        none, nobody = review.standings(campaign, c, statuses=("awarded",), limit=4)
+        shown = [(row.nomination.id, row.committee, row.final) for row in first]
+        return shown, [(row.nomination.id, row.committee, row.final) for row in whole[:4]], total, len(whole), none, nobody
+
+    shown, expected, total, everybody, none, nobody = ctx(compare)
+    assert shown == expected and total == everybody == 10 and (none, nobody) == ([], 0)
+    assert [final for _id, _committee, final in expected] == sorted(
+        (final for _id, _committee, final in expected), reverse=True)  # best first, scored before unscored
