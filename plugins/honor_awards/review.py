@@ -3,6 +3,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -123,36 +124,62 @@ class Standing:
     final: float | None
 
 
-def standings(campaign, community, statuses=("shortlisted", "on_notice", "awarded"), scores=None, votes=None,
-              limit=None):
-    """The ranking of candidates: committee score weighted with the vote share (``vote_weight_percent``, *policy*;
-    without a public vote the committee score alone), best first. ``scores`` and ``votes``: the campaign's
-    ``committee_scores`` and ``tally`` when the caller has them already (read here otherwise).
+RANKED = ("shortlisted", "on_notice", "awarded")
 
-    With ``limit``, ``(the first limit rows, how many candidates in all)``: every candidate is ranked from their
-    ids, and only the nominations shown are loaded (the star campaign of a district's community has hundreds)."""
-    chosen = (Nomination.campaign_id == campaign.id, Nomination.status.in_(statuses))
-    loaded = None if limit is not None else {
-        nomination.id: nomination for nomination in db.session.scalars(select(Nomination).where(*chosen))}
-    ids = list(loaded) if loaded is not None else db.session.scalars(select(Nomination.id).where(*chosen)).all()
+
+class _Rank(NamedTuple):
+    """A standing before its nomination is loaded: the fields of ``Standing`` after the first, and the id."""
+
+    nomination_id: int
+    committee: float | None
+    reviewers: int
+    votes: int
+    voided: int
+    vote_share: float
+    final: float | None
+
+
+def _ranking(campaign, community, ids, scores, votes):
+    """``[_Rank]`` of the nominations ``ids``, best first (ties in the order of the ids)."""
     scores = committee_scores(campaign) if scores is None else scores
     votes = tally(campaign) if votes is None else votes
     most = max([votes.get(nomination_id, (0, 0))[0] for nomination_id in ids] or [0])
     weight = award_settings(community).vote_weight_percent if campaign.has_vote else 0
-    rows = []
+    ranks = []
     for nomination_id in ids:
         committee, reviewers = scores.get(nomination_id, (None, 0))
         valid, voided = votes.get(nomination_id, (0, 0))
         share = valid * 100 / most if most else 0.0
         final = None if committee is None else committee * (100 - weight) / 100 + share * weight / 100
-        rows.append((nomination_id, committee, reviewers, valid, voided, share, final))
-    rows.sort(key=lambda row: (row[6] is None, -(row[6] or 0), row[0]))
-    shown = rows if limit is None else rows[:limit]
-    if loaded is None:
-        loaded = {nomination.id: nomination for nomination in db.session.scalars(
-            select(Nomination).where(Nomination.id.in_([row[0] for row in shown])))} if shown else {}
-    ranked = [Standing(loaded[row[0]], *row[1:]) for row in shown]
-    return ranked if limit is None else (ranked, len(rows))
+        ranks.append(_Rank(nomination_id, committee, reviewers, valid, voided, share, final))
+    ranks.sort(key=lambda rank: (rank.final is None, -(rank.final or 0), rank.nomination_id))
+    return ranks
+
+
+def _chosen(campaign, statuses):
+    return Nomination.campaign_id == campaign.id, Nomination.status.in_(statuses)
+
+
+def standings(campaign, community, statuses=RANKED, scores=None, votes=None):
+    """The ranking of candidates: committee score weighted with the vote share (``vote_weight_percent``, *policy*;
+    without a public vote the committee score alone), best first. ``scores`` and ``votes``: the campaign's
+    ``committee_scores`` and ``tally`` when the caller has them already (read here otherwise)."""
+    nominations = {nomination.id: nomination
+                   for nomination in db.session.scalars(select(Nomination).where(*_chosen(campaign, statuses)))}
+    return [Standing(nominations[rank.nomination_id], *rank[1:])
+            for rank in _ranking(campaign, community, sorted(nominations), scores, votes)]
+
+
+def top_standings(campaign, community, limit, statuses=RANKED, scores=None, votes=None):
+    """``(the first limit of standings(...), how many candidates in all)``: every candidate ranked from their id,
+    only the nominations shown loaded (the star campaign of a district's community has hundreds)."""
+    ids = db.session.scalars(select(Nomination.id).where(*_chosen(campaign, statuses))
+                             .order_by(Nomination.id)).all()
+    ranks = _ranking(campaign, community, ids, scores, votes)
+    shown = ranks[:limit]
+    nominations = {nomination.id: nomination for nomination in db.session.scalars(
+        select(Nomination).where(Nomination.id.in_([rank.nomination_id for rank in shown])))} if shown else {}
+    return [Standing(nominations[rank.nomination_id], *rank[1:]) for rank in shown], len(ranks)
 
 
 def standings_shown(campaign):

@@ -103,8 +103,8 @@ def board(campaign_id, community=None):
     status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
     shown, total, page = nominations.board_page(campaign, status, page_arg())
     votes = voting.tally(campaign)
-    standings, standings_total = review.standings(campaign, g.community, scores=scores, votes=votes,
-                                                  limit=review.standings_shown(campaign))
+    standings, standings_total = review.top_standings(campaign, g.community, review.standings_shown(campaign),
+                                                      scores=scores, votes=votes)
     return render_template("honor_awards/board.html", campaign=campaign,
                            phase=phase_of(campaign, local_today(g.community)),
                            nominations=shown, total=total, page=page, per_page=nominations.BOARD_PER_PAGE,

@@ -96,8 +96,8 @@ def test_the_first_standings_are_those_of_the_whole_ranking(ctx, make_campaign):
     def compare(c, users):
         campaign = campaign_in(c, campaign_id)
         whole = review.standings(campaign, c)
-        first, total = review.standings(campaign, c, limit=4)
-        none, nobody = review.standings(campaign, c, statuses=("awarded",), limit=4)
+        first, total = review.top_standings(campaign, c, 4)
+        none, nobody = review.top_standings(campaign, c, 4, statuses=("awarded",))
         shown = [(row.nomination.id, row.committee, row.final) for row in first]
         return shown, [(row.nomination.id, row.committee, row.final) for row in whole[:4]], total, len(whole), none, nobody
 
