@@ -9,6 +9,8 @@ reuses it. Anything else, and any app whose URL defaults are not just the commun
 
 from flask import current_app, g, request
 
+from .kept import app_store, remembered
+
 #: Addresses a worker keeps; past this it forgets them all at once rather than growing.
 MAX_KEPT = 10_000
 
@@ -25,17 +27,7 @@ def kept_url_for(endpoint, **values):
     community = g.get("community")
     key = (endpoint, request.blueprint if endpoint[:1] == "." else None, request.script_root,
            request.environ.get("HTTP_HOST"), getattr(community, "slug", None), *values.items())
-    kept = app.extensions.setdefault("timebank_addresses", {})
-    try:
-        address = kept.get(key)
-    except TypeError:  # a value that is not hashable (a list of query arguments)
-        return app.url_for(endpoint, **values)
-    if address is None:
-        address = app.url_for(endpoint, **values)
-        if len(kept) >= MAX_KEPT:
-            kept.clear()
-        kept[key] = address
-    return address
+    return remembered(app_store("timebank_addresses"), key, lambda: app.url_for(endpoint, **values), MAX_KEPT)
 
 
 def _only_community_defaults(app):

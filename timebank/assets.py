@@ -17,6 +17,7 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 
 from .errors import PluginStartupError
 from .hooks import call_each, disabled_plugin_names, plugin_system
+from .kept import remembered
 
 MIMETYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8"}
 YEAR = 365 * 24 * 3600
@@ -106,14 +107,10 @@ def bundle_url(kind):
     if kind not in cache:
         plugins = _plugins_with_assets(kind, g.get("community"))
         built = bundle(kind, plugins)
-        addresses = plugin_system().bundle_urls  # per process: the same few addresses on every page
-        key = (kind, plugins, built.digest, request.script_root)
-        if key not in addresses:
-            if len(addresses) >= MAX_KEPT:
-                addresses.clear()
-            addresses[key] = url_for("assets.serve", digest=built.digest, kind=kind,
-                                     **({"with": ",".join(plugins)} if plugins else {}))
-        cache[kind] = addresses[key]
+        # Per process: the same few addresses on every page.
+        cache[kind] = remembered(plugin_system().bundle_urls, (kind, plugins, built.digest, request.script_root),
+                                 lambda: url_for("assets.serve", digest=built.digest, kind=kind,
+                                                 **({"with": ",".join(plugins)} if plugins else {})), MAX_KEPT)
     return cache[kind]
 
 

@@ -23,6 +23,8 @@ from flask_babel import (
 from flask_babel import get_translations as _babel_translations
 from flask_login import current_user
 
+from .kept import app_store, remembered
+
 __all__ = ["_", "_l", "ngettext", "lazy_ngettext", "select_locale", "select_timezone", "format_minutes",
            "mask_phone", "mask_name", "format_local_datetime", "format_local_date", "html_lang", "supported_locale",
            "N_", "N_plural", "PluralMessage"]
@@ -154,18 +156,8 @@ def _formatted(formatter, value, format):
     zone on every call."""
     if not has_app_context():
         return formatter(value, format)
-    key = (formatter, value, format, get_locale(), get_timezone())
-    kept = current_app.extensions.setdefault("timebank_formatted", {})
-    try:
-        text = kept.get(key)
-    except TypeError:  # a value that cannot be a key
-        return formatter(value, format)
-    if text is None:
-        text = formatter(value, format)
-        if len(kept) >= MAX_FORMATTED:
-            kept.clear()
-        kept[key] = text
-    return text
+    return remembered(app_store("timebank_formatted"), (formatter, value, format, get_locale(), get_timezone()),
+                      lambda: formatter(value, format), MAX_FORMATTED)
 
 
 def mask_phone(phone):

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from .hooks import collect_items
 from .i18n import _l
+from .kept import app_store, remembered
 
 
 @dataclass
@@ -116,14 +117,8 @@ def _fragment(key, render):
         return render()
     from .i18n import current_locale_name
 
-    fragments = current_app.extensions.setdefault("timebank_fragments", {})
-    key = (current_locale_name(), request.script_root, *key)
-    html = fragments.get(key)
-    if html is None:
-        if len(fragments) >= MAX_FRAGMENTS:
-            fragments.clear()
-        html = fragments[key] = render()
-    return html
+    return remembered(app_store("timebank_fragments"), (current_locale_name(), request.script_root, *key), render,
+                      MAX_FRAGMENTS)
 
 
 def nav_items():

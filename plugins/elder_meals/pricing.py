@@ -16,19 +16,13 @@ from .policy import age_on, delivery_fee_for, meal_policy, subsidy_tier
 def status_on(elder, day):
     """The welfare status valid on ``day``. A status recorded later replaces, from its date on, whatever was
     recorded before it: of the changes dated ``day`` or earlier, the last one recorded wins (the earliest dated
-    one if ``day`` is before every change)."""
-    status = db.session.scalar(select(StatusChange.status).where(
-        StatusChange.elder_id == elder.id, StatusChange.valid_from <= day)
-        .order_by(StatusChange.id.desc()).limit(1))
-    if status is None:
-        status = db.session.scalar(select(StatusChange.status).where(StatusChange.elder_id == elder.id)
-                                   .order_by(StatusChange.valid_from, StatusChange.id).limit(1))
-    return status or "none"
+    one if ``day`` is before every change); ``"none"`` without any change."""
+    return statuses_on(elder, [day])[day]
 
 
 def statuses_on(elder, days):
     """``{day: status_on(elder, day)}`` for several days (the order page's week), from one read of the elder's
-    recorded changes (a handful per elder) instead of a statement per day."""
+    recorded changes (a handful per elder)."""
     changes = db.session.execute(select(StatusChange.id, StatusChange.valid_from, StatusChange.status).where(
         StatusChange.elder_id == elder.id)).all()
     earliest = min(changes, key=lambda change: (change.valid_from, change.id), default=None)

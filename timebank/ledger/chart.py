@@ -7,6 +7,8 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from ..kept import app_store, remembered
+
 #: Drawings a worker keeps (about 3 KB each); past this it forgets them all at once rather than growing.
 MAX_KEPT = 2_000
 
@@ -54,12 +56,5 @@ def chart_html(months):
     months = tuple(months)
     if app.jinja_env.auto_reload:
         return Markup(template.render(months=months))  # nosec B704 (a template with autoescape)
-    kept = app.extensions.setdefault("timebank_charts", {})
-    key = (str(get_locale()), months)
-    drawing = kept.get(key)
-    if drawing is None:
-        drawing = Markup(template.render(months=months))  # nosec B704 (a template with autoescape)
-        if len(kept) >= MAX_KEPT:
-            kept.clear()
-        kept[key] = drawing
-    return drawing
+    return remembered(app_store("timebank_charts"), (str(get_locale()), months),
+                      lambda: Markup(template.render(months=months)), MAX_KEPT)  # nosec B704 (autoescaped)

@@ -85,13 +85,19 @@ def test_the_week_of_statuses_is_what_each_day_says(app, ctx, meals, clock):
     def both(c, users, elder):
         return [pricing.status_on(elder, day) for day in days], pricing.statuses_on(elder, days)
 
+    sunday = TUESDAY + timedelta(days=5)
+    # Enrolled on Monday with no status; then, in the order recorded (what each day says after each change):
+    steps = (("subsistence", THURSDAY, lambda day: "subsistence" if day >= THURSDAY else "none"),
+             ("extreme_poverty", sunday + timedelta(days=1), lambda day: "extreme_poverty" if day > sunday
+              else "subsistence" if day >= THURSDAY else "none"),
+             ("none", WEDNESDAY, lambda day: "none"),  # recorded last from Wednesday: it replaces both from then on
+             ("disabled", TUESDAY - timedelta(days=3), lambda day: "disabled"))  # before every change: the earliest
     distinct = 0
-    for status, valid_from in (("subsistence", THURSDAY), ("extreme_poverty", TUESDAY + timedelta(days=6)),
-                               ("none", WEDNESDAY), ("disabled", TUESDAY - timedelta(days=3))):
+    for status, valid_from, expected in steps:
         ctx(lambda c, users, elder, status=status, valid_from=valid_from: enrolment.change_status(
             c, users["coord"], elder, status, valid_from))
         each, week = ctx(both)
-        assert [week[day] for day in days] == each
+        assert [week[day] for day in days] == each == [expected(day) for day in days], status
         distinct = max(distinct, len(set(each)))
     assert distinct >= 3  # the week crossed several statuses
 
