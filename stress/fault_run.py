@@ -86,7 +86,8 @@ with app.test_request_context():
     db.create_all()
     from timebank.api import tokens
     from timebank.communities.models import Membership
-    from timebank.communities.services import create_community, next_volunteer_number
+    from timebank.communities.joining import next_volunteer_number
+    from timebank.communities.services import create_community
     from timebank.events import commit
     from timebank.identity.services import new_user
     from timebank.ledger.accounts import atomic

@@ -558,7 +558,7 @@ def test_hook_timebank_permission_allowed(app, community, board, register_plugin
 
 
 def test_hook_timebank_member_joined(app, community, board, register_plugin, caplog):
-    from timebank.communities.services import create_member_account
+    from timebank.communities.joining import create_member_account
 
     class Broken:
         @hookimpl

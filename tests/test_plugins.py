@@ -666,7 +666,7 @@ def test_cli_switch_errors_are_clear(runner, community, board):
 
 
 def test_event_listeners_are_skipped_where_the_plugin_is_off(app, community, board):
-    from timebank.communities.services import create_member_account
+    from timebank.communities.joining import create_member_account
 
     def add_member(username):
         with app.app_context():

@@ -10,7 +10,10 @@ Fixtures (flaskr style, no global state: every test gets its own app):
 * ``make``: factories for communities and members built through the real services.
 * ``register_plugin``: register a throwaway plugin object for one test.
 * ``LiveServer(app)``: the app served over real HTTP on 127.0.0.1 in background threads (races, browser tests).
-* ``StubHandler``: a quiet base for the handler of a stub HTTP server (``answer(status, headers)``).
+* ``StubHandler``: a quiet base for the handler of a stub HTTP server (``answer(status, headers)``);
+  ``CHROMIUM``, ``CHROMIUM_ARGS``: the browser the browser tests drive (``timebank.testing_servers``).
+* ``statements_during(call)``, ``page_statements(app, client, path)``: the SQL a call or a page sends;
+  ``sqlite_plan_at_district_scale``: SQLite's plan with a district's statistics (``timebank.testing_sql``).
 
 ``TIMEBANK_TEST_PLUGINS=a,b`` limits the bundled plugins that test apps load.
 
@@ -21,14 +24,18 @@ database, built once and emptied (TRUNCATE) between tests.
 
 import os
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from . import create_app
 from .extensions import db
 from .testing_caches import COMPILED_STATEMENTS
+from .testing_servers import CHROMIUM, CHROMIUM_ARGS, LiveServer, StubHandler
+from .testing_sql import page_statements, sqlite_plan_at_district_scale, statements_during
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "TEST_PASSWORD", "AuthActions", "Factory", "LiveServer", "StubHandler",
+           "notification_texts", "page_statements", "plural_readings", "sqlite_plan_at_district_scale",
+           "statements_during"]
 
 TEST_PASSWORD = "test-pass-123"
 
@@ -167,68 +174,6 @@ class TestDatabase:
             "SELECT setval(c.oid, s.seqstart, false) FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid"))
 
 
-#: Debian's Chromium (never one downloaded by Playwright) and the flags it runs with here: no sandbox in the
-#: container, no GPU, nothing that phones home. Used by the browser tests and ``make phone-fit``.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-class StubHandler(BaseHTTPRequestHandler):
-    """A quiet ``http.server`` handler for stub servers (the benchmark drivers' tests, ``serve_http``): subclasses
-    define ``do_GET``/``do_POST`` and reply with ``answer``."""
-
-    def answer(self, status, headers=()):
-        """Reply ``status`` with a two-byte body and ``headers`` (``(name, value)`` pairs)."""
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-class LiveServer:
-    """The app served by werkzeug on 127.0.0.1 and a free port, a thread per request; a context manager.
-
-    ``stop()`` waits for the requests still being answered (a browser's last fetch, a racing thread) before it
-    returns: a request thread outliving the test would hold a database connection past the ``app`` fixture's
-    ``engine.dispose()``, and the garbage collector would close it later, inside whichever test runs then
-    (psycopg's "connection was deleted while still open")."""
-
-    def __init__(self, app):
-        from werkzeug.serving import make_server
-
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self._server.daemon_threads = False  # so that socketserver keeps a list of the request threads to join
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        # A short poll interval: shutdown() waits for the serving loop to notice (0.5 s per test by default).
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="live-server", daemon=True)
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self, timeout=10):
-        self._server.shutdown()
-        self._thread.join(timeout)
-        threads = getattr(self._server, "_threads", None)  # a list once a request came; a stand-in before
-        for thread in list(threads) if isinstance(threads, list) else ():
-            thread.join(timeout)
-        self._server.block_on_close = False  # joined above, with a time limit
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-
 @pytest.fixture(scope="session")
 def timebank_database(tmp_path_factory, timebank_worker):
     database = TestDatabase(tmp_path_factory, timebank_worker)
@@ -354,7 +299,7 @@ class Factory:
             from sqlalchemy import select
 
             from .clock import now
-            from .communities.services import next_volunteer_number
+            from .communities.joining import next_volunteer_number
 
             community = db.session.scalar(select(Community).where(Community.slug == community_slug))
             user = new_user(username=username, display_name=display_name or f"成员{self._count}",
@@ -427,68 +372,3 @@ def register_plugin(app):
     for name in names:
         system.pm.unregister(name=name)
         system.plugins.pop(name, None)
-
-
-def sqlite_plan_at_district_scale(table, statement, mostly_null=None, rows=391_743, per_value=None):
-    """The SQLite query plan of ``statement`` with the statistics ANALYZE writes for a district's ``table`` whose
-    column ``mostly_null`` is NULL in nearly every row: a full index on it looks like one value shared by every row
-    (ANALYZE counts the NULLs as equal), a partial one (``WHERE ... IS NOT NULL``) holds a few rows, every other
-    index is selective: 100 rows a value, or ``per_value[column]`` for an index that starts with that column (the
-    community's: rows ÷ 20). Rolls back. ``None`` on other databases. For tests that such lookups use an index."""
-    from sqlalchemy import text
-
-    from .extensions import db
-
-    if db.engine.dialect.name != "sqlite":
-        return None
-    connection = db.session.connection()
-    connection.execute(text("ANALYZE"))
-    connection.execute(text("DELETE FROM sqlite_stat1 WHERE tbl = :table"), {"table": table})
-    indexes = connection.execute(text("SELECT name, coalesce(sql, '') FROM sqlite_master WHERE type = 'index' "
-                                      "AND tbl_name = :table"), {"table": table}).all()
-    for index, sql in indexes:
-        columns = [row[2] for row in connection.execute(text(f"PRAGMA index_info('{index}')"))]
-        if columns[0] == mostly_null:
-            stat = f"{rows} {rows}" if " WHERE " not in sql.upper() else "40 1"
-        else:
-            stat = f"{rows} {(per_value or {}).get(columns[0], 100)}" + " 100" * (len(columns) - 1)
-        connection.execute(text("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (:table, :index, :stat)"),
-                           {"table": table, "index": index, "stat": stat})
-    connection.execute(text("ANALYZE sqlite_schema"))  # reload the statistics
-    compiled = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
-    plan = " ".join(row[-1] for row in connection.execute(text("EXPLAIN QUERY PLAN " + compiled)))
-    db.session.rollback()
-    return plan
-
-
-def statements_during(call, app=None):
-    """The SQL statements ``call()`` sends to the database of ``app`` (default: the current app), in order, with
-    their whitespace collapsed. For tests that a page or a service costs the same whatever the size of the data."""
-    from flask import current_app
-    from sqlalchemy import event
-
-    from .extensions import db
-
-    with (app or current_app._get_current_object()).app_context():
-        engine = db.engine
-    seen = []
-
-    def listen(_connection, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        call()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return seen
-
-
-def page_statements(app, client, path):
-    """How many SQL statements a GET of ``path`` sends on a warm server (asked once before: settings, plugin state
-    and catalogues are then cached, as on a server that has been up a while). The answer must be 200."""
-    client.get(path)
-    responses = []
-    seen = statements_during(lambda: responses.append(client.get(path)), app)
-    assert responses[0].status_code == 200, path
-    return len(seen)

@@ -17,8 +17,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from timebank.clock import set_clock
+from timebank.communities.joining import create_member_account
 from timebank.communities.models import Household, Membership
-from timebank.communities.services import create_member_account
 from timebank.extensions import db
 from timebank.identity.models import User
 from timebank.ledger.models import ServiceRecord

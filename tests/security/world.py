@@ -125,8 +125,9 @@ def _membership(username, slug="maple"):
 
 def _core(app, clock, ids):
     from timebank.communities import structure, teams
+    from timebank.communities.joining import next_volunteer_number, register
     from timebank.communities.models import Membership
-    from timebank.communities.services import create_community, next_volunteer_number, register
+    from timebank.communities.services import create_community
     from timebank.events import commit
     from timebank.extensions import db
     from timebank.identity.services import create_district_admin, new_user

@@ -4,7 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import roles
-from ..communities import services, structure
+from ..communities import joining, services, structure
 from ..errors import ValidationFailed
 from ..forms import ActionForm, apply_domain_error
 from ..i18n import _
@@ -27,7 +27,7 @@ def _household_choices():
 
 @bp.get("/")
 def overview(community=None):
-    return render_template("admin/overview.html", pending=services.count_pending_registrations(g.community),
+    return render_template("admin/overview.html", pending=joining.count_pending_registrations(g.community),
                            summary=structure.structure_summary(g.community),
                            members_total=services.members_page(g.community, per_page=1)[1])
 
@@ -36,7 +36,7 @@ def overview(community=None):
 def registrations(community=None):
     approve_form = ApproveForm()
     approve_form.role.choices = _role_choices()
-    return render_template("admin/registrations.html", pending=services.pending_registrations(g.community),
+    return render_template("admin/registrations.html", pending=joining.pending_registrations(g.community),
                            approve_form=approve_form, reject_form=RejectForm())
 
 
@@ -47,7 +47,7 @@ def approve(membership_id, community=None):
     form.role.choices = _role_choices()
     if form.validate_on_submit():
         try:
-            services.approve(membership, current_user, form.role.data)
+            joining.approve(membership, current_user, form.role.data)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
@@ -63,7 +63,7 @@ def reject(membership_id, community=None):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            services.reject(membership, current_user, form.reason.data)
+            joining.reject(membership, current_user, form.reason.data)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
@@ -94,7 +94,7 @@ def new_member(community=None):
             form.password.errors = [_("Choose a password.")]
         else:
             try:
-                membership = services.create_member_account(
+                membership = joining.create_member_account(
                     g.community, current_user, form.username.data, form.display_name.data, role=form.role.data,
                     phone=form.phone.data, password=password, household_id=form.household_id.data or None)
             except ValidationFailed as error:
@@ -127,7 +127,7 @@ def change_role(membership_id, community=None):
     form.role.choices = _role_choices()
     if form.validate_on_submit():
         try:
-            services.change_role(membership, current_user, form.role.data)
+            joining.change_role(membership, current_user, form.role.data)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:
@@ -159,7 +159,7 @@ def set_password(membership_id, community=None):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_member_password(membership, current_user, form.password.data)
+            joining.set_member_password(membership, current_user, form.password.data)
         except ValidationFailed as error:
             flash(error.message, "error")
         else:

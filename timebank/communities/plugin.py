@@ -15,7 +15,7 @@ def timebank_blueprints():
 
 @hookimpl
 def timebank_tasks(user, community):
-    from .services import count_pending_registrations
+    from .joining import count_pending_registrations
 
     if not can(user, "members.approve", community):
         return []

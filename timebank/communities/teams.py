@@ -89,7 +89,7 @@ def add_team_member(team, community, actor, user_id, is_leader=False):
     if is_leader and not roles.role_at_least(membership.role, roles.TEAM_LEADER):
         membership.role = roles.TEAM_LEADER
         if membership.volunteer_number is None:
-            from .services import next_volunteer_number
+            from .joining import next_volunteer_number
 
             membership.volunteer_number = next_volunteer_number(community)
     record_audit("team.member_added", actor=actor, community=community, target=("team", team.id),

@@ -8,7 +8,7 @@ from ..i18n import _, supported_locale
 from ..identity.forms import JoinForm, RegistrationForm
 from ..identity.proxy import current_subject
 from ..permissions import can
-from . import services
+from . import joining, services
 from .context import public
 from .teams import teams_of
 
@@ -29,10 +29,10 @@ def join(community=None):
     if form.validate_on_submit():
         try:
             if current_user.is_authenticated:
-                services.apply_to_join(current_user, community, form.wants_to_volunteer.data,
+                joining.apply_to_join(current_user, community, form.wants_to_volunteer.data,
                                        form.address_note.data, form.application_note.data)
             else:
-                membership = services.register(
+                membership = joining.register(
                     community, form.username.data, form.display_name.data, form.password.data,
                     phone=form.phone.data, wants_to_volunteer=form.wants_to_volunteer.data,
                     address_note=form.address_note.data, application_note=form.application_note.data,
