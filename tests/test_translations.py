@@ -390,3 +390,32 @@ def test_dates_and_times_are_formatted_as_flask_babel_does_for_each_language_and
         for minute in (1, 2, 3):
             i18n.format_local_time(moment.replace(minute=minute))
         assert len(app.extensions["timebank_formatted"]) == 1  # forgotten all at once when full
+
+
+def test_instants_of_one_minute_share_a_kept_short_time_and_seconds_still_show(app):
+    """A short time shows no seconds, so the instants of one minute are kept as one entry (a check-in's result page
+    shows a time written a moment ago); a format that shows seconds keeps each instant apart."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    import flask_babel
+    from flask import g
+
+    from timebank import i18n
+
+    with app.test_request_context():
+        g.community = SimpleNamespace(timezone="Asia/Shanghai")
+        app.extensions.pop("timebank_formatted", None)
+        for locale in ("zh_CN", "en"):
+            with flask_babel.force_locale(locale):
+                for second, micro in ((0, 0), (17, 250), (59, 999_999)):
+                    moment = datetime(2026, 11, 24, 0, 5, second, micro, tzinfo=UTC)
+                    assert i18n.format_local_datetime(moment) == flask_babel.format_datetime(moment, "short")
+                    assert i18n.format_local_time(moment) == flask_babel.format_time(moment, "short")
+                    assert i18n.format_local_date(moment, "short") == flask_babel.format_date(moment, "short")
+                    assert i18n.format_local_time(moment, "medium") == flask_babel.format_time(moment, "medium")
+        kept = app.extensions["timebank_formatted"]
+        assert sum(1 for key in kept if key[2] == "short") == 2 * 3  # a datetime, a time, a date per language
+        assert sum(1 for key in kept if key[2] == "medium") == 2 * 3  # each instant apart: seconds show
+        with flask_babel.force_locale("en"):
+            assert i18n.format_local_time(datetime(2026, 11, 24, 0, 5, 59, tzinfo=UTC), "medium").startswith("8:05:59")

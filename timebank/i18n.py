@@ -6,6 +6,7 @@ language. Times are stored in UTC and shown in the community's time zone.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property, lru_cache
 
 from babel import Locale, support
@@ -156,6 +157,11 @@ def _formatted(formatter, value, format):
     zone on every call."""
     if not has_app_context():
         return formatter(value, format)
+    if format == "short" and isinstance(value, datetime) and value.year > 1972:
+        # A short date, time, or date and time shows no seconds in any language: the instants of one minute share one
+        # entry (the check-in's result page shows the time of a row written a moment ago). Since 1972 every time
+        # zone's offset is whole minutes, so the minute shown is that of the minute kept.
+        value = value.replace(second=0, microsecond=0)
     return remembered(app_store("timebank_formatted"), (formatter, value, format, get_locale(), get_timezone()),
                       lambda: formatter(value, format), MAX_FORMATTED)
 
