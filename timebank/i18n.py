@@ -80,8 +80,9 @@ def supported_locale(value):
 
 def select_locale():
     """The person's saved language, else the one chosen in this browser, else the default (zh_CN)."""
-    if request and current_user and current_user.is_authenticated and supported_locale(current_user.locale):
-        return parsed_locale(current_user.locale)
+    user = current_user._get_current_object() if request else None  # read once: each use of the proxy looks it up
+    if user is not None and user.is_authenticated and supported_locale(user.locale):
+        return parsed_locale(user.locale)
     if request and supported_locale(session.get("locale")):
         return parsed_locale(session["locale"])
     return parsed_locale(current_app.config["BABEL_DEFAULT_LOCALE"])

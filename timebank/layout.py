@@ -29,8 +29,9 @@ class Tab:
 
 def elder_mode_on():
     """Elder mode (关怀模式): the person's saved choice, or this browser's when logged out."""
-    if current_user.is_authenticated:
-        return bool(current_user.elder_mode)
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        return bool(user.elder_mode)
     return bool(session.get("elder_mode"))
 
 
@@ -256,11 +257,12 @@ def mark_change():
 def unread_notifications():
     """The number on the bell, fresh on every page: a community page reads it with its first statement
     (``communities.services.with_visitor``), so it costs nothing more, also on a ``quick_page``."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return 0
     from .notifications.services import unread_on_this_page
 
-    return unread_on_this_page(current_user)
+    return unread_on_this_page(user)
 
 
 def asset_urls():

@@ -59,11 +59,12 @@ def _guard_community_pages():
             raise NotFound(plugin)
     if getattr(view, "timebank_public", False) or request.endpoint.endswith(".static"):
         return None  # a plugin's stylesheet must reach public pages too (still 404 when the plugin is off)
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))
-    if current_user.is_district_admin or active_membership(current_user, community) is not None:
+    if user.is_district_admin or active_membership(user, community) is not None:
         return None
-    membership = membership_of(current_user, community)
+    membership = membership_of(user, community)
     if membership is not None and membership.status == PENDING:
         return render_template("communities/pending.html", membership=membership), 403
     raise NotFound(community.slug)
