@@ -1,4 +1,4 @@
-"""Shared form pieces. Every form is a Flask-WTF form: CSRF-protected, errors shown beside the field."""
+"""Shared form pieces. Every form is an ``AppForm`` (a Flask-WTF form): CSRF-protected, errors shown beside the field."""
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -6,7 +6,20 @@ from wtforms import HiddenField, widgets
 from wtforms.fields.choices import SelectChoice
 
 
-class ActionForm(FlaskForm):
+class AppForm(FlaskForm):
+    """The base of every form: a Flask-WTF form whose hidden fields (the CSRF token, a button's value) render with no
+    ``id``. They have no label to point at, and a page with a form per row (a team's members, the duty posts, the
+    canteen roster) would otherwise repeat ``id="csrf_token"`` dozens of times: invalid HTML, and assistive
+    technology that follows ids can land on the wrong element."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type in ("HiddenField", "CSRFTokenField") and "id" not in render_kw:
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
+
+
+class ActionForm(AppForm):
     """A button-only form (approve, switch on, mark read): carries just the CSRF token and an optional value."""
 
     value = HiddenField()

@@ -1,6 +1,5 @@
 """Forms of the meal service (Flask-WTF: CSRF on every change, errors beside the field, labels translated)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import QuickSelect, select_choices
+from timebank.forms import AppForm, QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .alerts import RESOLUTIONS
@@ -28,7 +27,7 @@ from .policy import MODE_LABELS, SLOT_LABELS, WELFARE_STATUSES
 MEMBER_KW = {"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"}
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(AppForm):
     """Enrolment by a coordinator (``member``), an application by the elder or family (``relation``, ``member``),
     and later corrections (neither)."""
 
@@ -58,13 +57,13 @@ class EnrolmentForm(FlaskForm):
                                description=_l("e.g. signed form kept at the office; agreed in person"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AppForm):
     status = SelectField(_l("New welfare status"), choices=select_choices(WELFARE_STATUSES.items()))
     valid_from = DateField(_l("Applies from"), validators=[InputRequired(_l("Enter the date."))],
                            description=_l("Meals from this day on are priced again."))
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(AppForm):
     member = StringField(_l("Family member's username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw=MEMBER_KW)
@@ -73,12 +72,12 @@ class FamilyForm(FlaskForm):
     alert_contact = BooleanField(_l("Told at once when the elder does not answer the door"), default=True)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     note = TextAreaField(_l("Note (needed to turn down; the applicant reads it)"), validators=[Length(max=500)],
                          render_kw={"rows": 2})
 
 
-class EndForm(FlaskForm):
+class EndForm(AppForm):
     note = StringField(_l("Why the service ends"), validators=[Length(max=500)])
 
 
@@ -93,7 +92,7 @@ class DishForm(Form):
     low_sugar = BooleanField(_l("Low sugar"))
 
 
-class MenuForm(FlaskForm):
+class MenuForm(AppForm):
     capacity = IntegerField(_l("Meals the canteen can cook"), validators=[InputRequired(), NumberRange(1, 2000)],
                             render_kw={"inputmode": "numeric"})
     note = StringField(_l("Note"), validators=[Length(max=200)])
@@ -101,7 +100,7 @@ class MenuForm(FlaskForm):
     publish = BooleanField(_l("Publish now (elders and families can order)"))
 
 
-class OrderForm(FlaskForm):
+class OrderForm(AppForm):
     dish_id = RadioField(_l("Meal"), choices=[], coerce=int, validate_choice=False,
                          validators=[InputRequired(_l("Choose a meal."))])
     mode = RadioField(_l("How"), choices=select_choices(MODE_LABELS.items()),
@@ -112,26 +111,26 @@ class OrderForm(FlaskForm):
                                            "price."))
 
 
-class PlanForm(FlaskForm):
+class PlanForm(AppForm):
     meal_date = DateField(_l("Day"), validators=[InputRequired(_l("Enter the date."))])
     slot = SelectField(_l("Meal"), choices=select_choices(SLOT_LABELS.items()))
     start_time = TimeField(_l("Leaves the canteen at"), validators=[InputRequired(_l("Enter the time."))])
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(AppForm):
     resolution = RadioField(_l("What happened"), choices=select_choices(RESOLUTIONS.items()),
                             validators=[InputRequired(_l("Choose one of the options."))])
     note = StringField(_l("Note"), validators=[Length(max=200)])
 
 
-class SampleForm(FlaskForm):
+class SampleForm(AppForm):
     dish_id = HiddenField()
     grams = IntegerField(_l("Grams kept"), default=125, validators=[InputRequired(), NumberRange(1, 2000)],
                          render_kw={"inputmode": "numeric"})
     note = StringField(_l("Where (fridge, box)"), validators=[Length(max=120)])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AppForm):
     member = StringField(_l("Username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw=MEMBER_KW)

@@ -2,10 +2,9 @@
 
 from flask import flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from timebank.errors import ValidationFailed
-from timebank.forms import apply_domain_error
+from timebank.forms import AppForm, apply_domain_error
 from timebank.i18n import _
 from timebank.permissions import require
 from timebank.settings import build_settings_form_fields, save_settings, setting_specs, settings_for
@@ -42,7 +41,7 @@ def policy(community=None):
     """The subsidy and ordering policy of the community, checked more strictly than the generic settings page."""
     require(current_user, services.MANAGE, g.community)
     specs = setting_specs(PLUGIN, "community")
-    form_class = type("MealPolicyForm", (FlaskForm,), build_settings_form_fields(specs))
+    form_class = type("MealPolicyForm", (AppForm,), build_settings_form_fields(specs))
     form = form_class(data=settings_for(PLUGIN, g.community)) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         values = {spec.key: form[spec.key].data for spec in specs}

@@ -1,6 +1,5 @@
 """Flask-WTF forms of the honour awards pages (CSRF on every change; errors beside their field)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import QuickSelect, select_choices
+from timebank.forms import AppForm, QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .services import LEVEL_LABELS, NOMINATOR_LABELS
@@ -25,7 +24,7 @@ DEFAULT_RUBRIC = _l("Family harmony 30\nHelping neighbours 25\nPublic service 20
                     "Thrift and green living 10")
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(AppForm):
     title = StringField(_l("Name of the award"), validators=[DataRequired(_l("Give the award a name.")),
                                                             Length(max=80)],
                         description=_l("e.g. 2026年度最美家庭"))
@@ -55,7 +54,7 @@ class CampaignForm(FlaskForm):
     award_on = DateField(_l("Award date"), validators=[InputRequired(_l("Enter the date."))])
 
 
-class NominationForm(FlaskForm):
+class NominationForm(AppForm):
     nominator_kind = SelectField(_l("Who nominates"), choices=select_choices(
         (key, label) for key, label in NOMINATOR_LABELS.items() if key != "ledger"))
     organisation_name = StringField(_l("Organisation"), validators=[Length(max=60)],
@@ -75,7 +74,7 @@ class NominationForm(FlaskForm):
                                      description=_l("Otherwise the name is shown masked (张*明)."))
 
 
-class VisitForm(FlaskForm):
+class VisitForm(AppForm):
     visited_on = DateField(_l("Date of the home visit"), validators=[InputRequired(_l("Enter the date."))])
     visit_note = TextAreaField(_l("What the visitors found"), render_kw={"rows": 4},
                                validators=[DataRequired(_l("Write down what you found.")), Length(max=2000)])
@@ -84,7 +83,7 @@ class VisitForm(FlaskForm):
 def score_form_class(criteria):
     """A form with one points field per criterion of the rubric (``criterion_<id>``)."""
 
-    class ScoreForm(FlaskForm):
+    class ScoreForm(AppForm):
         pass
 
     for criterion in criteria:
@@ -95,30 +94,30 @@ def score_form_class(criteria):
     return ScoreForm
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = TextAreaField(_l("Reason (recorded)"), render_kw={"rows": 3},
                            validators=[DataRequired(_l("Give a reason.")), Length(max=2000)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(AppForm):
     vote_ids = SelectMultipleField(_l("Votes"), choices=[], coerce=int, validate_choice=False)
     reason = StringField(_l("Reason for voiding (shown with the tally)"),
                          validators=[DataRequired(_l("Give a reason.")), Length(max=200)])
 
 
-class PublishForm(FlaskForm):
+class PublishForm(AppForm):
     winners = SelectMultipleField(_l("Proposed honours"), choices=[], coerce=int, validate_choice=False)
     body = TextAreaField(_l("Text of the notice"), render_kw={"rows": 5}, validators=[Length(max=5000)])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(AppForm):
     item_id = SelectField(_l("About"), choices=[], coerce=int, validate_choice=False)
     reason = TextAreaField(_l("Your objection, with reasons"), render_kw={"rows": 5},
                            validators=[DataRequired(_l("Say what the objection is about.")), Length(max=2000)],
                            description=_l("Only the coordinators read it. Your name is not published."))
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(AppForm):
     decision = SelectField(_l("Decision"), choices=select_choices([
         ("dismissed", _l("Dismiss: the candidate stays")),
         ("upheld", _l("Uphold: withdraw the candidate"))]))
@@ -126,7 +125,7 @@ class ResolveForm(FlaskForm):
                                validators=[DataRequired(_l("Record why you decided so.")), Length(max=2000)])
 
 
-class ForwardForm(FlaskForm):
+class ForwardForm(AppForm):
     forwarded_to = StringField(_l("Sub-district office"), validators=[DataRequired(_l("Name the sub-district "
                                                                                       "office.")),
                                                                      Length(max=80)])

@@ -1,14 +1,13 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import select_choices
+from timebank.forms import AppForm, select_choices
 from timebank.i18n import _l
 
 KINDS = [("request", _l("I need help")), ("offer", _l("I can help"))]
 
 
-class ListingForm(FlaskForm):
+class ListingForm(AppForm):
     kind = RadioField(_l("What do you want to post?"), choices=select_choices(KINDS), default="request")
     for_whom = SelectField(_l("For whom"), choices=[], coerce=int, validate_choice=False)
     category = SelectField(_l("Kind of help"), choices=[])
@@ -23,17 +22,17 @@ class ListingForm(FlaskForm):
     wanted_on = DateField(_l("On a particular day (optional)"), validators=[Optional()])
 
 
-class RespondForm(FlaskForm):
+class RespondForm(AppForm):
     for_whom = SelectField(_l("For whom"), choices=[], coerce=int, validate_choice=False)
     message = TextAreaField(_l("Message"), validators=[Length(max=1000)], render_kw={"rows": 2})
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(AppForm):
     agreed_date = DateField(_l("Agreed day"), validators=[InputRequired(_l("Enter the agreed day."))])
     agreed_time = TimeField(_l("Agreed time"), validators=[InputRequired(_l("Enter the agreed time."))])
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(AppForm):
     minutes = IntegerField(_l("How long did the help take (minutes)?"),
                            validators=[InputRequired(_l("Enter the minutes.")), NumberRange(min=5, max=1440)],
                            render_kw={"inputmode": "numeric"})
@@ -44,16 +43,16 @@ class CompleteForm(FlaskForm):
                             render_kw={"rows": 2})
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=300)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(AppForm):
     text = TextAreaField(_l("What happened?"), validators=[DataRequired(_l("Describe what happened.")),
                                                           Length(max=2000)], render_kw={"rows": 3})
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     member = StringField(_l("Username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw={"autocapitalize": "none", "spellcheck": "false"})
@@ -67,7 +66,7 @@ class ProfileForm(FlaskForm):
     note = StringField(_l("Note (reason of a suspension, shown to the member)"), validators=[Length(max=300)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(AppForm):
     class Meta:
         csrf = False
 

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from timebank.forms import select_choices
+from timebank.forms import AppForm, select_choices
 from timebank.i18n import _l
 
 from .services import POLICY_LABELS, POST_KIND_LABELS
@@ -22,7 +21,7 @@ WEEKDAYS = [("0", _l("Mon")), ("1", _l("Tue")), ("2", _l("Wed")), ("3", _l("Thu"
             ("5", _l("Sat")), ("6", _l("Sun"))]
 
 
-class PostForm(FlaskForm):
+class PostForm(AppForm):
     name = StringField(_l("Name of the post"), validators=[DataRequired(_l("Enter a name.")), Length(max=60)],
                        description=_l("e.g. 北门岗亭, 幸福路路口文明劝导岗, 夜间巡逻路线"))
     kind = SelectField(_l("Kind of duty"), choices=select_choices(POST_KIND_LABELS.items()))
@@ -42,7 +41,7 @@ class PostForm(FlaskForm):
                                            "itself is never stored. Location is never the only evidence."))
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(AppForm):
     post_id = SelectField(_l("Post"), choices=[], coerce=int, validate_choice=False)
     service_date = DateField(_l("Date (first day of a rota)"), validators=[InputRequired(_l("Enter the date."))])
     start_time = TimeField(_l("Start"), validators=[InputRequired(_l("Enter the start time."))])
@@ -58,12 +57,12 @@ class ShiftForm(FlaskForm):
     last_day = DateField(_l("Until"), validators=[Optional()])
 
 
-class CancelShiftForm(FlaskForm):
+class CancelShiftForm(AppForm):
     reason = StringField(_l("Reason (the volunteers will see it)"),
                          validators=[DataRequired(_l("Give a reason.")), Length(max=200)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AppForm):
     code = StringField(_l("Six-digit code shown at the post"),
                        validators=[DataRequired(_l("Enter the code.")), Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*",
@@ -72,19 +71,19 @@ class CodeForm(FlaskForm):
     longitude = HiddenField()
 
 
-class ScanForm(FlaskForm):
+class ScanForm(AppForm):
     latitude = HiddenField()
     longitude = HiddenField()
 
 
-class LeaderScanForm(FlaskForm):
+class LeaderScanForm(AppForm):
     post_id = SelectField(_l("Post"), choices=[], coerce=int, validate_choice=False)
     token = StringField(_l("Personal code"), validators=[DataRequired(_l("Scan or paste the code.")),
                                                         Length(max=400)],
                         render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
-class InsuranceForm(FlaskForm):
+class InsuranceForm(AppForm):
     member = StringField(_l("Username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw={"autocapitalize": "none", "spellcheck": "false"})

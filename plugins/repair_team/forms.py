@@ -2,7 +2,6 @@
 
 The material form has no field for a labour fee: labour is always free."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from timebank.forms import QuickSelect, select_choices
+from timebank.forms import AppForm, QuickSelect, select_choices
 from timebank.i18n import _l
 
 from .vocabulary import CATEGORY_LABELS, DAY_PART_LABELS, URGENCY_LABELS, WEEKDAY_LABELS
@@ -29,7 +28,7 @@ STARS = [("5", _l("5 stars: very good")), ("4", _l("4 stars: good")), ("3", _l("
          ("2", _l("2 stars: poor")), ("1", _l("1 star: very poor"))]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(AppForm):
     category = RadioField(_l("What needs repairing?"), choices=select_choices(CATEGORY_LABELS.items()),
                           validators=[InputRequired(_l("Choose what needs repairing."))])
     description = TextAreaField(_l("What is broken?"), validators=[DataRequired(_l("Say in a few words what is "
@@ -51,7 +50,7 @@ class RequestForm(FlaskForm):
                                  render_kw={"autocomplete": "off"})
 
 
-class VisitForm(FlaskForm):
+class VisitForm(AppForm):
     """When the volunteer will come (claiming a job)."""
 
     visit_date = DateField(_l("Visit date"), validators=[InputRequired(_l("Enter the date."))])
@@ -63,11 +62,11 @@ class AssignForm(VisitForm):
                               validators=[InputRequired(_l("Choose a volunteer."))])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=200)])
 
 
-class FinishForm(FlaskForm):
+class FinishForm(AppForm):
     work_note = TextAreaField(_l("What did you do?"), validators=[DataRequired(_l("Say briefly what you did.")),
                                                                  Length(max=1000)], render_kw={"rows": 3})
     referral_note = StringField(_l("Found, and referred to"), validators=[Length(max=200)],
@@ -75,7 +74,7 @@ class FinishForm(FlaskForm):
     photos = MultipleFileField(_l("Photos of the finished work (optional)"), render_kw=PHOTO_ATTRS)
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(AppForm):
     name = StringField(_l("Material used"), validators=[DataRequired(_l("Say what material was used.")),
                                                    Length(max=60)], description=_l("e.g. 水龙头密封圈, 空气开关"))
     quantity = StringField(_l("Quantity"), validators=[Length(max=20)], description=_l("e.g. 2个, 1.5米"))
@@ -85,31 +84,31 @@ class MaterialForm(FlaskForm):
     receipt = FileField(_l("Photo of the receipt"), render_kw=PHOTO_ATTRS)
 
 
-class SignoffForm(FlaskForm):
+class SignoffForm(AppForm):
     code = StringField(_l("Resident's sign-off code"), validators=[Length(max=12)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12})
     seen_total = HiddenField()
 
 
-class RatingForm(FlaskForm):
+class RatingForm(AppForm):
     rating = RadioField(_l("How was the repair?"), choices=select_choices(STARS),
                         validators=[InputRequired(_l("Choose from one to five stars."))])
     comment = TextAreaField(_l("Your comment"), validators=[Length(max=500)], render_kw={"rows": 2},
                             description=_l("Needed for a poor rating: what is still wrong?"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(AppForm):
     note = StringField(_l("How was it settled?"), validators=[DataRequired(_l("Say how the problem was settled.")),
                                                               Length(max=200)])
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(AppForm):
     member = StringField(_l("Username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw={"autocapitalize": "none", "spellcheck": "false"})
 
 
-class SkillsForm(FlaskForm):
+class SkillsForm(AppForm):
     categories = SelectMultipleField(_l("Can repair"), choices=select_choices(CATEGORY_LABELS.items()),
                                      validate_choice=False)
     licence_number = StringField(_l("Licence number"), validators=[Length(max=60)],
@@ -118,7 +117,7 @@ class SkillsForm(FlaskForm):
     licence_valid_until = DateField(_l("Licence valid until"), validators=[Optional()])
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(AppForm):
     taking_jobs = BooleanField(_l("I am taking repair jobs"))
     weekdays = SelectMultipleField(_l("Days I can come"), choices=select_choices((str(day), label) for day, label
                                                                       in enumerate(WEEKDAY_LABELS)),

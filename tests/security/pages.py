@@ -4,6 +4,7 @@ The isolation matrix posts them (so that a request passes the form's validation 
 the CSRF test posts them without their token, and the fuzzer varies their values.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -158,3 +159,21 @@ def harvest(client, paths):
                 found.setdefault(form.action, form)
         response.close()
     return found
+
+
+class _IdParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == "id":
+                self.ids[value] += 1
+
+
+def repeated_ids(html):
+    """``{id: count}`` of the ids that more than one element of the page has."""
+    parser = _IdParser()
+    parser.feed(html)
+    return {name: count for name, count in parser.ids.items() if count > 1}

@@ -1,37 +1,36 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import QuickSelect
+from ..forms import AppForm, QuickSelect
 from ..i18n import _l
 from ..identity.forms import NAME, NEW_PASSWORD, PHONE, USERNAME
 
 
-class RejectForm(FlaskForm):
+class RejectForm(AppForm):
     reason = TextAreaField(_l("Reason (the applicant will see it)"),
                            validators=[DataRequired(_l("Give a reason; the applicant will see it.")),
                                        Length(max=500)], render_kw={"rows": 2, "maxlength": 500})
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(AppForm):
     role = SelectField(_l("Role"), choices=[])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     role = SelectField(_l("Role"), choices=[])
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(AppForm):
     household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AppForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
                              description=_l("At least 8 characters, with letters and digits."),
                              render_kw=NEW_PASSWORD)
 
 
-class NewMemberForm(FlaskForm):
+class NewMemberForm(AppForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=60)],
                                render_kw=NAME)
     username = StringField(_l("Username"), validators=[DataRequired(_l("Choose a username.")), Length(max=40)],
@@ -47,7 +46,7 @@ class NewMemberForm(FlaskForm):
     household_id = SelectField(_l("Household"), choices=[], coerce=int, validate_choice=False, widget=QuickSelect())
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(AppForm):
     name = StringField(_l("Community name"), validators=[DataRequired(_l("Enter a name.")), Length(max=80)])
     organising_unit = StringField(_l("Organising unit (shown on certificates)"), validators=[Length(max=120)])
     contact_phone = StringField(_l("Contact phone"), validators=[Length(max=40)], render_kw=PHONE)
@@ -63,13 +62,13 @@ class NewCommunityForm(CommunityForm):
                        render_kw={"autocapitalize": "none", "spellcheck": "false", "maxlength": 40})
 
 
-class GridForm(FlaskForm):
+class GridForm(AppForm):
     name = StringField(_l("Grid name"), validators=[DataRequired(_l("Enter a name.")), Length(max=60)])
     level = SelectField(_l("Level"), choices=[])
     parent_id = SelectField(_l("Part of"), choices=[], coerce=int, validate_choice=False)
 
 
-class BuildingForm(FlaskForm):
+class BuildingForm(AppForm):
     name = StringField(_l("Building"), validators=[DataRequired(_l("Enter a name.")), Length(max=40)],
                        description=_l("e.g. 3号楼"))
     grid_id = SelectField(_l("Grid"), choices=[], coerce=int, validate_choice=False)
@@ -77,20 +76,20 @@ class BuildingForm(FlaskForm):
                               validators=[Optional(), NumberRange(min=0, max=30)], render_kw={"inputmode": "numeric"})
 
 
-class NewHouseholdForm(FlaskForm):
+class NewHouseholdForm(AppForm):
     building_id = SelectField(_l("Building"), choices=[], coerce=int, validate_choice=False)
     stairwell_id = SelectField(_l("Stairwell"), choices=[], coerce=int, validate_choice=False)
     room = StringField(_l("Room"), validators=[DataRequired(_l("Enter the room number.")), Length(max=20)],
                        render_kw={"inputmode": "numeric"})
 
 
-class TeamForm(FlaskForm):
+class TeamForm(AppForm):
     name = StringField(_l("Team name"), validators=[DataRequired(_l("Enter a name.")), Length(max=60)])
     kind = SelectField(_l("Kind"), choices=[])
     description = TextAreaField(_l("Description"), validators=[Length(max=1000)], render_kw={"rows": 2})
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(AppForm):
     member = StringField(_l("Username or volunteer number"),
                          validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                          render_kw={"autocapitalize": "none", "spellcheck": "false"})

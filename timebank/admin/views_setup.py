@@ -3,13 +3,12 @@ and the audit log."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ..audit.services import audit_page
 from ..audit.vocabulary import describe_events
 from ..communities import services, structure, teams
 from ..errors import ValidationFailed
-from ..forms import ActionForm, apply_domain_error
+from ..forms import ActionForm, AppForm, apply_domain_error
 from ..i18n import _
 from ..permissions import require
 from ..plugin_state import enabled_plugin_names, set_plugin_enabled
@@ -68,7 +67,7 @@ def plugin_settings(name, community=None):
     specs = setting_specs(name, "community")
     if info is None or not specs:
         abort(404)
-    form_class = type("PluginSettingsForm", (FlaskForm,), build_settings_form_fields(specs))
+    form_class = type("PluginSettingsForm", (AppForm,), build_settings_form_fields(specs))
     current = settings_for(name, g.community)
     form = form_class(data=current) if request.method == "GET" else form_class()
     if form.validate_on_submit():

@@ -1,13 +1,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from ..admin.forms import NewCommunityForm
 from ..audit.services import audit_page
 from ..audit.vocabulary import describe_events
 from ..communities import services as community_services
 from ..errors import PermissionDenied, ValidationFailed
-from ..forms import apply_domain_error
+from ..forms import AppForm, apply_domain_error
 from ..i18n import _
 from ..settings import build_settings_form_fields, save_settings, setting_specs, settings_for
 from ..web import page_arg
@@ -59,7 +58,7 @@ def plugin_settings(name):
     specs = setting_specs(name, "instance")
     if info is None or not specs:
         abort(404)
-    form_class = type("InstanceSettingsForm", (FlaskForm,), build_settings_form_fields(specs))
+    form_class = type("InstanceSettingsForm", (AppForm,), build_settings_form_fields(specs))
     form = form_class(data=settings_for(name, None, scope="instance")) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         try:

@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
+from ..forms import AppForm
 from ..i18n import _l
 
 NAME = {"autocomplete": "name", "maxlength": 60}
@@ -10,7 +10,7 @@ PHONE = {"autocomplete": "tel", "inputmode": "tel", "maxlength": 20}
 NEW_PASSWORD = {"autocomplete": "new-password", "maxlength": 128}
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     username = StringField(_l("Username"), validators=[DataRequired(_l("Enter your username."))],
                            render_kw={**USERNAME, "autofocus": True})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))],
@@ -19,7 +19,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class JoinForm(FlaskForm):
+class JoinForm(AppForm):
     """Asking to join a community: the part shared by new and existing accounts."""
 
     wants_to_volunteer = BooleanField(_l("I want to serve as a volunteer"))
@@ -47,7 +47,7 @@ class RegistrationForm(JoinForm):
                             render_kw=NEW_PASSWORD)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your password."))],
                                      render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))],
@@ -59,27 +59,27 @@ class ChangePasswordForm(FlaskForm):
                             render_kw=NEW_PASSWORD)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter your name.")), Length(max=60)],
                                render_kw=NAME)
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=20)], render_kw=PHONE)
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     locale = SelectField(_l("Language"), choices=[], validators=[InputRequired()])
     next = HiddenField()
 
 
-class ElderModeForm(FlaskForm):
+class ElderModeForm(AppForm):
     enabled = HiddenField()
     next = HiddenField()
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(AppForm):
     reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=1000)], render_kw={"rows": 3})
 
 
-class EraseMemberForm(FlaskForm):
+class EraseMemberForm(AppForm):
     confirm_username = StringField(_l("Type the member's username to confirm"),
                                    validators=[DataRequired(_l("Type the username."))],
                                    render_kw={"autocapitalize": "none", "spellcheck": "false", "autocomplete": "off"})

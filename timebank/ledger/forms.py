@@ -1,7 +1,6 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import select_choices
+from ..forms import AppForm, select_choices
 from ..i18n import _l
 
 MEMBER = {"autocapitalize": "none", "spellcheck": "false", "maxlength": 40}
@@ -35,7 +34,7 @@ class ServiceTimesMixin:
         return start, end
 
 
-class ActivityFields(FlaskForm, ServiceTimesMixin):
+class ActivityFields(AppForm, ServiceTimesMixin):
     activity_name = StringField(_l("Activity name"), validators=[DataRequired(_l("Enter the activity's name.")),
                                                                   Length(max=120)],
                                 render_kw={"maxlength": 120})
@@ -70,7 +69,7 @@ class BackfillForm(ActivityFields):
                                default=True)
 
 
-class CorrectionRequestForm(FlaskForm):
+class CorrectionRequestForm(AppForm):
     requested_minutes = IntegerField(_l("Correct number of minutes (if you know it)"),
                                      validators=[Optional(), NumberRange(min=0, max=1440)],
                                      render_kw={"inputmode": "numeric"})
@@ -78,7 +77,7 @@ class CorrectionRequestForm(FlaskForm):
                                                              Length(max=1000)], render_kw={"rows": 3})
 
 
-class CorrectForm(FlaskForm):
+class CorrectForm(AppForm):
     minutes = IntegerField(_l("Correct minutes (0 to void the entry)"),
                            validators=[InputRequired(_l("Enter the minutes.")), NumberRange(min=0, max=1440)],
                            render_kw={"inputmode": "numeric"})
@@ -87,18 +86,18 @@ class CorrectForm(FlaskForm):
     request_id = HiddenField()
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(AppForm):
     reason = TextAreaField(_l("Reason (the volunteer will see it)"),
                            validators=[DataRequired(_l("Give a reason.")), Length(max=1000)], render_kw={"rows": 2})
 
 
-class DecideForm(FlaskForm):
+class DecideForm(AppForm):
     action = HiddenField()
     reason = TextAreaField(_l("Reason for rejecting (the volunteers will see it)"), validators=[Length(max=500)],
                            render_kw={"rows": 2})
 
 
-class GiftForm(FlaskForm):
+class GiftForm(AppForm):
     receiver = SelectField(_l("Give to"), choices=[], coerce=int, validate_choice=False)
     receiver_text = StringField(_l("Give to (username or volunteer number)"), validators=[Length(max=40)],
                                 render_kw=MEMBER)
@@ -107,7 +106,7 @@ class GiftForm(FlaskForm):
                           render_kw={"inputmode": "decimal", "step": "0.5", "min": "0.5"})
 
 
-class DonateForm(FlaskForm):
+class DonateForm(AppForm):
     amount = DecimalField(_l("Credits to donate"), places=2, validators=[InputRequired(_l("Enter an amount.")),
                                                                          NumberRange(min=0.01, max=100000)],
                           render_kw={"inputmode": "decimal", "step": "0.5", "min": "0.5"})
@@ -119,23 +118,23 @@ RELATION_LABELS = {
 }
 
 
-class RelativeForm(FlaskForm):
+class RelativeForm(AppForm):
     relative = StringField(_l("Their username or volunteer number"),
                            validators=[DataRequired(_l("Enter a username or volunteer number.")), Length(max=40)],
                            render_kw=MEMBER)
     relation = SelectField(_l("Relation"), choices=select_choices(RELATION_LABELS.items()))
 
 
-class CertificateForm(FlaskForm):
+class CertificateForm(AppForm):
     period_start = DateField(_l("From (optional)"), validators=[Optional()])
     period_end = DateField(_l("To (optional)"), validators=[Optional()])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(AppForm):
     public_consent = HiddenField()
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(AppForm):
     class Meta:
         csrf = False  # a public GET search form
 

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..communities import services as community_services
@@ -26,7 +25,7 @@ from ..communities import teams
 from ..communities.models import TeamMember
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..forms import ActionForm, apply_domain_error
+from ..forms import ActionForm, AppForm, apply_domain_error
 from ..i18n import _, ngettext
 from ..identity.models import User
 from ..permissions import require
@@ -271,7 +270,7 @@ def certify_member(user_id, community=None):
 def policy(community=None):
     require(current_user, "ledger.policy", g.community)
     specs = setting_specs(PLUGIN, "community")
-    form_class = type("LedgerPolicyForm", (FlaskForm,), build_settings_form_fields(specs))
+    form_class = type("LedgerPolicyForm", (AppForm,), build_settings_form_fields(specs))
     form = form_class(data=settings_for(PLUGIN, g.community)) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         try:
