@@ -140,3 +140,32 @@ def test_rows_locked_by_a_read_are_free_when_it_ends(postgres, community):
         with db.engine.connect() as other:
             assert other.execute(select(Community.id).where(Community.slug == "maple")
                                  .with_for_update(nowait=True)).scalar() is not None
+
+
+def test_insert_loaded_gives_the_object_a_flush_would_have_made_with_one_statement(app, community):
+    """``database.insert_loaded`` (the check-in's new attendance): one INSERT, the defaults of the columns left out,
+    a persistent object that reads its relationships without a query and that the commit does not write again."""
+    from datetime import UTC, datetime
+
+    from timebank.audit.models import AuditEvent
+    from timebank.database import insert_loaded
+
+    moment = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    with app.test_request_context():
+        actor = db.session.scalar(select(User).where(User.username == "maple.coord"))
+        maple = community_by_slug("maple")
+        with Statements(app) as seen:
+            event_row = insert_loaded(AuditEvent, {"created_at": moment, "action": "test.loaded",
+                                                   "actor_id": actor.id, "community_id": maple.id})
+            assert event_row.actor is actor  # from the identity map
+            db.session.commit()
+        assert [statement.split(" ")[:3] for statement in seen] == [["INSERT", "INTO", "audit_event"]]
+        assert db.session.get(AuditEvent, event_row.id) is event_row
+        assert (event_row.target_type, event_row.detail_json, event_row.on_behalf_of_id) == ("", "{}", None)
+        written = (event_row.id, actor.id, maple.id)
+    with app.app_context():
+        stored = db.session.get(AuditEvent, written[0])
+        assert (stored.created_at, stored.action, stored.actor_id, stored.community_id, stored.target_id, stored.ip) \
+            == (moment, "test.loaded", *written[1:], "", "")
+        with pytest.raises(TypeError, match="config_version"):  # a callable default: the stored value is unknown
+            insert_loaded(Community, {"slug": "x", "name": "x"})

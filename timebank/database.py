@@ -1,6 +1,7 @@
 """Database connection settings that depend on the engine (SQLite pragmas, how PostgreSQL transactions end) and a
 reachability check."""
 
+import functools
 import weakref
 from contextlib import contextmanager
 
@@ -73,8 +74,8 @@ def database_reachable():
         return False
 
 
-__all__ = ["Engine", "database_reachable", "install", "keep_loaded_after_commit", "lock_row", "lock_rows", "lock_statement",
-           "lock_where", "paged", "run_lock"]
+__all__ = ["Engine", "database_reachable", "insert_loaded", "install", "keep_loaded_after_commit", "lock_row", "lock_rows",
+           "lock_statement", "lock_where", "paged", "run_lock"]
 
 
 @contextmanager
@@ -153,3 +154,50 @@ def lock_rows(model, row_ids):
     else:
         db.session.execute(update(model).where(primary_key.in_(list(row_ids))).values({primary_key.name: primary_key})
                            .execution_options(synchronize_session=False))
+
+
+def insert_loaded(model, values):
+    """Insert one row of ``model`` with one built statement and return it as the persistent, loaded object a flush
+    would have made, without the unit of work (0.1–0.2 ms of a QR check-in, whose only new row this is).
+
+    ``values`` name the columns by attribute; a column left out takes its scalar default (or NULL when it has
+    none and may be NULL). Its relationships load when first read (a many-to-one from the identity map, without a
+    query, when the other object is loaded). Only for a plain row: no server-side default to read back, nothing
+    listening to the ORM's insert events."""
+    from sqlalchemy.orm import make_transient_to_detached
+
+    columns, statement = _insert_plan(model)
+    row = {**columns, **values}
+    primary_key = db.session.execute(statement, {columns_key: row[attribute] for attribute, columns_key in
+                                                 _column_keys(model)}).inserted_primary_key[0]
+    found = model(**row)
+    setattr(found, model.__mapper__.primary_key[0].key, primary_key)
+    make_transient_to_detached(found)  # loaded as from a query: nothing for the next flush to write
+    db.session.add(found)
+    return found
+
+
+@functools.cache
+def _insert_plan(model):
+    """``({attribute: default}, statement)`` for ``insert_loaded``, worked out once per model."""
+    from sqlalchemy import insert
+
+    defaults = {}
+    for attribute in model.__mapper__.column_attrs:
+        column = attribute.columns[0]
+        if column.primary_key:
+            continue
+        if column.server_default is not None or (column.default is not None and not column.default.is_scalar):
+            raise TypeError(f"{model.__name__}.{attribute.key}: insert_loaded cannot know the stored value")
+        if column.default is not None:
+            defaults[attribute.key] = column.default.arg
+        elif column.nullable:
+            defaults[attribute.key] = None
+    return defaults, insert(model.__table__)
+
+
+@functools.cache
+def _column_keys(model):
+    """``[(attribute, column key)]`` of the columns ``insert_loaded`` writes (every one but the primary key)."""
+    return [(attribute.key, attribute.columns[0].key) for attribute in model.__mapper__.column_attrs
+            if not attribute.columns[0].primary_key]

@@ -19,6 +19,7 @@ from timebank import roles
 from timebank.audit.services import record_audit
 from timebank.clock import now
 from timebank.communities.services import active_membership
+from timebank.database import insert_loaded
 from timebank.errors import ValidationFailed
 from timebank.events import commit
 from timebank.extensions import db
@@ -123,10 +124,9 @@ def scan(post, community, user, method, latitude=None, longitude=None, scanned_b
     if mine.check_ins_at_post_on_day() >= ledger_policy(community).max_checkins_per_day:
         commit()
         return ScanResult("limit", shift)
-    attendance = Attendance(community_id=community.id, shift_id=shift.id, user_id=user.id, checked_in_at=moment,
-                            method_in=method, location_inside=inside, scanned_by_id=getattr(scanned_by, "id", None))
-    db.session.add(attendance)
-    db.session.flush()
+    attendance = insert_loaded(Attendance, {
+        "community_id": community.id, "shift_id": shift.id, "user_id": user.id, "checked_in_at": moment,
+        "method_in": method, "location_inside": inside, "scanned_by_id": getattr(scanned_by, "id", None)})
     record_audit("qr_checkin.checked_in", actor=scanned_by or user, community=community,
                  target=("qr_checkin_attendance", attendance.id), detail={"method": method})
     commit()
