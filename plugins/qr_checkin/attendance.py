@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -77,7 +77,8 @@ def _open_shifts_with_signups():
         Signup.shift_id == Shift.id, Signup.user_id == bindparam("user_id"), Signup.status != "cancelled")).where(
         Shift.post_id == bindparam("post_id"), Shift.cancelled_at.is_(None),
         Shift.starts_at <= bindparam("latest_start"), Shift.starts_at >= bindparam("earliest_start"),
-        Shift.ends_at >= bindparam("ended_after")).order_by(Shift.starts_at)
+        Shift.ends_at >= bindparam("ended_after")).order_by(Shift.starts_at).options(
+        lazyload(Shift.post))  # the scanned post, loaded already: found in the session when asked for
 
 
 def next_shift_at(post, moment):
@@ -178,7 +179,7 @@ class _ScanHistory:
 def _person_attendances():
     """Built once: every scan runs it (``_ScanHistory.read``)."""
     return select(Attendance).join(Shift, Shift.id == Attendance.shift_id).options(
-        contains_eager(Attendance.shift)).where(
+        contains_eager(Attendance.shift).lazyload(Shift.post), lazyload(Attendance.user)).where(
         Attendance.community_id == bindparam("community_id"), Attendance.user_id == bindparam("user_id"),
         or_(Attendance.checked_out_at.is_(None),
             and_(Shift.post_id == bindparam("post_id"),
