@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from timebank import roles
 from timebank.audit.services import record_audit
@@ -332,7 +333,8 @@ def _volunteer_rounds_statement():
         Round.community_id == bindparam("community_id"), Round.meal_date >= bindparam("first"),
         Round.meal_date <= bindparam("last"),
         or_(and_(Round.volunteer_id == bindparam("user_id"), Round.status != "cancelled"),
-            and_(Round.volunteer_id.is_(None), Round.status == "open"))).order_by(Round.meal_date, Round.starts_at)
+            and_(Round.volunteer_id.is_(None), Round.status == "open"))).order_by(
+        Round.meal_date, Round.starts_at).options(lazyload(Round.volunteer))  # the person or nobody: no join for it
 
 
 def rounds_without_hours(community):

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, extract, func, or_, select, true
+from sqlalchemy.orm import lazyload
 
 from ..clock import now
 from ..communities.models import Membership
@@ -139,7 +140,8 @@ def _overview_statement():
 
 def _history_query(community, user, status=None, category=None, year=None):
     query = select(ServiceRecord).where(ServiceRecord.community_id == community.id,
-                                        ServiceRecord.volunteer_id == user.id)
+                                        ServiceRecord.volunteer_id == user.id).options(
+        lazyload(ServiceRecord.volunteer))  # ``user``, in the session already: no join for it
     if status in ("pending", "confirmed", "rejected"):
         query = query.where(ServiceRecord.status == status)
     if category:
@@ -171,7 +173,8 @@ def _newest_statement(status, limit):
                                         ServiceRecord.volunteer_id == bindparam("user_id"))
     if status is not None:
         query = query.where(ServiceRecord.status == status)
-    return query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc()).limit(limit)
+    return query.order_by(ServiceRecord.activity_date.desc(), ServiceRecord.id.desc()).limit(limit).options(
+        lazyload(ServiceRecord.volunteer))  # the person themself, in the session already: no join for it
 
 
 def superseded_ids(records):
