@@ -81,7 +81,7 @@ def tasks_for(user, community):
     subject = _subject(user)
     policy = repair_policy(community)
     moment = now()
-    mine = services.requests_of(community, subject, limit=20)
+    mine = lines.request_states(community, subject, limit=20)
     to_sign = [order for order in mine if order.status == DONE]
     if to_sign:
         items.append(TaskItem(label=_l("Check and sign off a repair"), endpoint="repair_team.order",
@@ -101,12 +101,12 @@ def tasks_for(user, community):
         items.append(TaskItem(label=_l("Emergency repairs nobody has taken"), endpoint="repair_team.jobs",
                               count=len(emergencies), urgent=True, order=4))
     if can(user, "repair_team.manage", community):
-        lines = board.waiting_lines(community, moment)
-        if lines:
-            overdue = sum(1 for line in lines if line.overdue)
+        waiting = board.waiting_lines(community, moment)
+        if waiting:
+            overdue = sum(1 for line in waiting if line.overdue)
             items.append(TaskItem(label=_l("Repair requests waiting for a volunteer"), endpoint="repair_team.board",
-                                  count=len(lines), urgent=bool(overdue), order=14))
-        reopened = [line for line in lines if line.order.status == REOPENED]
+                                  count=len(waiting), urgent=bool(overdue), order=14))
+        reopened = [line for line in waiting if line.order.status == REOPENED]
         if reopened:
             items.append(TaskItem(label=_l("Repairs reopened after a poor rating"), endpoint="repair_team.board",
                                   count=len(reopened), urgent=True, order=15))

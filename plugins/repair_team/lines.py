@@ -35,6 +35,13 @@ class OrderLine:
     volunteer: Shown | None
 
 
+def request_states(community, user, limit):
+    """The newest ``limit`` requests of ``user`` (``services.requests_of``) as rows of what the Tasks number asks of
+    them: ``id``, ``number``, ``status``, ``signed_off_at`` and ``rating``."""
+    return db.session.execute(_request_states_statement(limit), {"community_id": community.id,
+                                                                 "user_id": user.id}).all()
+
+
 def request_lines(community, user, statuses, limit):
     """``services.requests_of(community, user, limit, statuses)`` as lines: newest first."""
     return _lines(_requests_statement(tuple(statuses), limit), community, user)
@@ -84,6 +91,17 @@ def _requests_statement(statuses, limit):
         RepairOrder.community_id == bindparam("community_id"),
         or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id),
         RepairOrder.status.in_(statuses)).order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)
+
+
+@functools.cache
+def _request_states_statement(limit):
+    """Built once per limit, with the conditions and order of ``services._requests_statement`` (every status)."""
+    user_id = bindparam("user_id")
+    return select(RepairOrder.id, RepairOrder.number, RepairOrder.status, RepairOrder.signed_off_at,
+                  RepairOrder.rating).where(
+        RepairOrder.community_id == bindparam("community_id"),
+        or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id)).order_by(
+        RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)
 
 
 @functools.cache

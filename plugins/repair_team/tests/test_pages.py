@@ -303,7 +303,7 @@ def test_statistics_by_category(app, client, ctx, repair, order_for, advance):
     assert client.get(f"{BASE}/stats?month=nonsense").status_code == 200
 
 
-def test_tasks_tell_each_person_what_waits(client, repair, order_for, advance):
+def test_tasks_tell_each_person_what_waits(client, ctx, repair, order_for, advance):
     order_id = order_for()
     login(client, "coord")
     assert "Repair requests waiting for a volunteer" in client.get("/c/maple/tasks").get_data(as_text=True)
@@ -312,6 +312,14 @@ def test_tasks_tell_each_person_what_waits(client, repair, order_for, advance):
     assert "Check and sign off a repair" in client.get("/c/maple/tasks").get_data(as_text=True)
     login(client, "vol")
     assert "Repair jobs today" not in client.get("/c/maple/tasks").get_data(as_text=True)  # done: nothing to do
+    from timebank_plugins.repair_team import workflow
+
+    ctx(lambda c, users: workflow.sign_off(services.order_in(c, order_id), c, users["res"], users["res"]))
+    login(client, "res")
+    page = client.get("/c/maple/tasks").get_data(as_text=True)
+    assert "Rate a repair" in page and "Check and sign off a repair" not in page
+    client.post(f"{BASE}/orders/{order_id}/rate", data={"rating": "5"})
+    assert "Rate a repair" not in client.get("/c/maple/tasks").get_data(as_text=True)  # rated: nothing left
 
 
 def test_pages_render_in_chinese(client, repair, order_for, advance):
