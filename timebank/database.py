@@ -166,12 +166,10 @@ def insert_loaded(model, values):
     listening to the ORM's insert events."""
     from sqlalchemy.orm import make_transient_to_detached
 
-    columns, statement = _insert_plan(model)
-    row = {**columns, **values}
-    primary_key = db.session.execute(statement, {columns_key: row[attribute] for attribute, columns_key in
-                                                 _column_keys(model)}).inserted_primary_key[0]
-    found = model(**row)
-    setattr(found, model.__mapper__.primary_key[0].key, primary_key)
+    defaults, columns, primary_key, statement = _insert_plan(model)
+    row = {**defaults, **values}
+    inserted = db.session.execute(statement, {column: row[attribute] for attribute, column in columns})
+    found = model(**row, **{primary_key: inserted.inserted_primary_key[0]})
     make_transient_to_detached(found)  # loaded as from a query: nothing for the next flush to write
     db.session.add(found)
     return found
@@ -179,13 +177,15 @@ def insert_loaded(model, values):
 
 @functools.cache
 def _insert_plan(model):
-    """``({attribute: default}, statement)`` for ``insert_loaded``, worked out once per model."""
+    """``insert_loaded``'s plan for ``model``, worked out once: ``({attribute: default}, [(attribute, column key)]
+    of the columns written, the primary key's attribute, statement)``."""
     from sqlalchemy import insert
 
-    defaults = {}
+    defaults, columns, primary_key = {}, [], None
     for attribute in model.__mapper__.column_attrs:
         column = attribute.columns[0]
         if column.primary_key:
+            primary_key = attribute.key
             continue
         if column.server_default is not None or (column.default is not None and not column.default.is_scalar):
             raise TypeError(f"{model.__name__}.{attribute.key}: insert_loaded cannot know the stored value")
@@ -193,11 +193,5 @@ def _insert_plan(model):
             defaults[attribute.key] = column.default.arg
         elif column.nullable:
             defaults[attribute.key] = None
-    return defaults, insert(model.__table__)
-
-
-@functools.cache
-def _column_keys(model):
-    """``[(attribute, column key)]`` of the columns ``insert_loaded`` writes (every one but the primary key)."""
-    return [(attribute.key, attribute.columns[0].key) for attribute in model.__mapper__.column_attrs
-            if not attribute.columns[0].primary_key]
+        columns.append((attribute.key, column.key))
+    return defaults, columns, primary_key, insert(model.__table__)

@@ -95,13 +95,12 @@ def _requests_statement(statuses, limit):
 
 @functools.cache
 def _request_states_statement(limit):
-    """Built once per limit, with the conditions and order of ``services._requests_statement`` (every status)."""
-    user_id = bindparam("user_id")
-    return select(RepairOrder.id, RepairOrder.number, RepairOrder.status, RepairOrder.signed_off_at,
-                  RepairOrder.rating).where(
-        RepairOrder.community_id == bindparam("community_id"),
-        or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id)).order_by(
-        RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)
+    """Built once per limit: ``services.requests_of``'s statement (every status), five columns of it."""
+    from .services import requests_select
+
+    return requests_select(bindparam("community_id"), bindparam("user_id"), None).with_only_columns(
+        RepairOrder.id, RepairOrder.number, RepairOrder.status, RepairOrder.signed_off_at, RepairOrder.rating,
+        maintain_column_froms=True).limit(limit)
 
 
 @functools.cache

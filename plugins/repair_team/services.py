@@ -283,10 +283,11 @@ def requests_of(community, user, limit=50, statuses=None):
 
 def requests_query(community, user, statuses=None):
     """The statement of ``requests_of``: through the indexes on the requester and on who entered the order."""
-    return _requests_query(community.id, user.id, statuses)
+    return requests_select(community.id, user.id, statuses)
 
 
-def _requests_query(community_id, user_id, statuses):
+def requests_select(community_id, user_id, statuses):
+    """``requests_query`` for ids or bound parameters (a statement built once)."""
     query = select(RepairOrder).where(
         RepairOrder.community_id == community_id,
         or_(RepairOrder.requester_id == user_id, RepairOrder.created_by_id == user_id))
@@ -298,7 +299,7 @@ def _requests_query(community_id, user_id, statuses):
 @functools.cache
 def _requests_statement(statuses, limit):
     """Built once per variant (a built statement also keeps its cache key): the home card runs one."""
-    return _requests_query(bindparam("community_id"), bindparam("user_id"), statuses).limit(limit)
+    return requests_select(bindparam("community_id"), bindparam("user_id"), statuses).limit(limit)
 
 
 def jobs_of(community, user):
